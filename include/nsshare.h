@@ -1,0 +1,91 @@
+/* nsshare.h: RTLD_SHARED and RTLD_ISOLATE for dlmopen() on stock glibc.
+ *
+ * Link with -lnsshare (pkg-config nsshare), or run an unmodified program
+ * with LD_PRELOAD=libnsshare.so.0.  Either way the program's dlmopen(),
+ * dlclose() and dlerror() are nsshare's, and the contract below holds.
+ * The names and values are those of the RTLD_SHARED glibc patch series
+ * (2018-2021), so code written for it compiles unchanged.
+ *
+ * Terms.  The base namespace is LM_ID_BASE.  A base copy is an object
+ * loaded there.  A proxy is a small ELF object nsshare writes for a base
+ * copy: same SONAME, same version definitions, every dynamic symbol an
+ * absolute symbol holding the base copy's runtime address.  Loaded into a
+ * secondary namespace, it makes every binding there land in the base copy.
+ *
+ * What dlmopen(NS, FILE, MODE) does with nsshare:
+ *
+ *  - NS == LM_ID_BASE: exactly glibc's dlmopen (RTLD_SHARED is ignored).
+ *
+ *  - MODE has RTLD_ISOLATE: exactly glibc's dlmopen.  The namespace gets
+ *    private copies of everything, glibc included.
+ *
+ *  - MODE has RTLD_SHARED, NS is LM_ID_NEWLM or a secondary namespace:
+ *    FILE is loaded into the base namespace if it is not there yet and
+ *    pinned there (never unloaded); NS gets a proxy of it.  The handle
+ *    returned belongs to NS (dlinfo RTLD_DI_LMID), and dlsym()/dlvsym()
+ *    through it return what they return through the base copy's handle.
+ *    Opening it again while NS holds the proxy returns the proxy.  If NS
+ *    holds a private copy of FILE the call fails with
+ *    "FILE: object cannot be demoted to a proxy".
+ *
+ *  - Otherwise (a plain dlmopen into a secondary namespace): FILE loads
+ *    privately as usual, but the namespace gets proxies of the glibc
+ *    libraries its objects need (libc.so.6, libm.so.6, ...), so the whole
+ *    process has one malloc heap, one stdio, one environment and one
+ *    atexit list.  A fresh namespace keeps the global scope stock dlmopen
+ *    gives it: FILE and its dependencies, ahead of glibc.
+ *
+ * FILE is found as glibc would find it for the caller: a bare name is
+ * searched in the calling object's DT_RPATH / DT_RUNPATH ($ORIGIN being
+ * its folder), LD_LIBRARY_PATH, the ld.so cache and the default folders.
+ *
+ * dlclose() on a proxy releases the proxy only; the base copy stays.
+ * Closing the last handle to the library that created a namespace unloads
+ * the namespace's contents, as glibc's dlclose does.
+ *
+ * Errors.  Every failure returns NULL and leaves a message for dlerror():
+ * "<object>: <reason>", reported once and cleared when read, as glibc does.
+ * A failed call leaves nothing behind: no namespace, no proxy in it.
+ *
+ * Thread safety.  All of the above may be called from several threads at
+ * once, from constructors run by a dlmopen(), and after fork().
+ */
+#ifndef NSSHARE_H
+#define NSSHARE_H
+
+#include <dlfcn.h>
+#include <elf.h>
+
+/* dlmopen() flag: load the object once, in the base namespace, and give
+ * the target namespace a proxy of it.  Same value as the patch series. */
+#ifndef RTLD_SHARED
+#if defined(__mips__)
+#define RTLD_SHARED 0x00020
+#else
+#define RTLD_SHARED 0x00080
+#endif
+#endif
+
+/* dlmopen() flag: full isolation, as stock glibc gives it: the namespace
+ * gets private copies of every object, glibc's libraries included. */
+#ifndef RTLD_ISOLATE
+#define RTLD_ISOLATE 0x00040
+#endif
+
+/* Dynamic tag whose value holds DF_GNU_1_* flags (binutils: ld -z unique). */
+#ifndef DT_GNU_FLAGS_1
+#define DT_GNU_FLAGS_1 0x6ffffdf4
+#endif
+
+/* The v5 patch series' name for DT_GNU_FLAGS_1. */
+#ifndef DT_GNU_UNIQUE
+#define DT_GNU_UNIQUE DT_GNU_FLAGS_1
+#endif
+
+/* DT_GNU_FLAGS_1 flag: the object is loaded once per process and every
+ * other namespace gets a proxy of it, as if opened with RTLD_SHARED. */
+#ifndef DF_GNU_1_UNIQUE
+#define DF_GNU_1_UNIQUE 0x00000001
+#endif
+
+#endif /* NSSHARE_H */

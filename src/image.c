@@ -1,0 +1,350 @@
+/* Writing synthesized shared objects (proxies and namespace roots) with
+ * libelf into sealed memfds.
+ *
+ * The image is one read-write PT_LOAD of the whole file at address 0, so
+ * every section's address equals its file offset.  It must be writable:
+ * ld.so rewrites d_ptr values of .dynamic in place.  PT_GNU_STACK says RW
+ * (glibc 2.41 refuses objects without it).  Symbols are SHN_ABS, so ld.so
+ * uses their values as they are (glibc >= 2.28). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#if __ELF_NATIVE_CLASS == 64
+#define elfw_newehdr elf64_newehdr
+#define elfw_newphdr elf64_newphdr
+#define elfw_getshdr elf64_getshdr
+#else
+#define elfw_newehdr elf32_newehdr
+#define elfw_newphdr elf32_newphdr
+#define elfw_getshdr elf32_getshdr
+#endif
+
+enum { SEC_HASH, SEC_DYNSYM, SEC_DYNSTR, SEC_VERSYM, SEC_VERDEF, SEC_DYNAMIC,
+       SEC_SHSTRTAB, SEC_COUNT };
+
+static const char *const section_name[SEC_COUNT] = {
+	".hash", ".dynsym", ".dynstr", ".gnu.version", ".gnu.version_d",
+	".dynamic", ".shstrtab",
+};
+
+struct section {
+	void *buf;
+	size_t size;
+	size_t align;
+	size_t offset;
+	ElfW(Word) type;
+	ElfW(Xword) flags;
+	ElfW(Xword) entsize;
+};
+
+/* A growing string table; offset 0 is the empty string. */
+struct strtab {
+	char *buf;
+	size_t len, cap;
+	bool failed;
+};
+
+static size_t strtab_add(struct strtab *st, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	if (st->len + n + 1 > st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 4096;
+		while (cap < st->len + n + 1)
+			cap *= 2;
+		char *buf = realloc(st->buf, cap);
+		if (!buf) {
+			st->failed = true;
+			return 0;
+		}
+		st->buf = buf;
+		st->cap = cap;
+	}
+	if (st->len == 0)
+		st->buf[st->len++] = '\0';
+	if (n == 1)
+		return 0;
+	size_t off = st->len;
+	memcpy(st->buf + off, s, n);
+	st->len += n;
+	return off;
+}
+
+/* DT_HASH: nbucket, nchain, buckets, chains (32-bit words). */
+static uint32_t *hash_build(const struct nsshare_image_spec *spec,
+			    size_t *size)
+{
+	uint32_t nsyms = (uint32_t)spec->nsyms + 1;
+	uint32_t nbucket = nsyms / 2 + 1;
+	*size = (2 + (size_t)nbucket + nsyms) * sizeof(uint32_t);
+	uint32_t *h = calloc(1, *size);
+	if (!h)
+		return NULL;
+	h[0] = nbucket;
+	h[1] = nsyms;
+	uint32_t *bucket = h + 2, *chain = bucket + nbucket;
+	for (uint32_t i = 1; i < nsyms; i++) {
+		uint32_t b = (uint32_t)(nsshare_elf_hash(spec->syms[i - 1].name) % nbucket);
+		chain[i] = bucket[b];
+		bucket[b] = i;
+	}
+	return h;
+}
+
+static ElfW(Verdef) *verdef_build(const struct nsshare_image_spec *spec,
+				  struct strtab *dynstr, size_t *size)
+{
+	const size_t entry = sizeof(ElfW(Verdef)) + sizeof(ElfW(Verdaux));
+	*size = spec->nverdefs * entry;
+	char *buf = calloc(1, *size ? *size : 1);
+	if (!buf)
+		return NULL;
+	for (size_t i = 0; i < spec->nverdefs; i++) {
+		ElfW(Verdef) *vd = (ElfW(Verdef) *)(buf + i * entry);
+		ElfW(Verdaux) *aux = (ElfW(Verdaux) *)(vd + 1);
+		vd->vd_version = VER_DEF_CURRENT;
+		vd->vd_flags = spec->verdefs[i].flags;
+		vd->vd_ndx = spec->verdefs[i].ndx;
+		vd->vd_cnt = 1;
+		vd->vd_hash = (ElfW(Word))nsshare_elf_hash(spec->verdefs[i].name);
+		vd->vd_aux = sizeof *vd;
+		vd->vd_next = i + 1 < spec->nverdefs ? (ElfW(Word))entry : 0;
+		aux->vda_name = (ElfW(Word))strtab_add(dynstr, spec->verdefs[i].name);
+	}
+	return (ElfW(Verdef) *)buf;
+}
+
+/* The ELF header fields that say what kind of machine this is, taken from
+ * libnsshare's own header so the image matches every port it builds on. */
+static const ElfW(Ehdr) *own_ehdr(void)
+{
+	Dl_info info;
+	if (!dladdr((void *)own_ehdr, &info) || !info.dli_fbase)
+		return NULL;
+	return info.dli_fbase;
+}
+
+struct layout {
+	struct section sec[SEC_COUNT];
+	size_t phoff, shoff, load_end, page;
+};
+
+static void layout_place(struct layout *lo)
+{
+	size_t off = sizeof(ElfW(Ehdr));
+	lo->phoff = off;
+	off += 3 * sizeof(ElfW(Phdr));
+	for (int i = 0; i < SEC_COUNT; i++) {
+		struct section *s = &lo->sec[i];
+		off = (off + s->align - 1) & ~(s->align - 1);
+		s->offset = off;
+		off += s->size;
+		if (i == SEC_DYNAMIC)
+			lo->load_end = off;
+	}
+	lo->shoff = (off + 7) & ~(size_t)7;
+}
+
+static bool elf_emit(int fd, const struct layout *lo, const ElfW(Ehdr) *own,
+		     size_t shstr_off[SEC_COUNT], size_t nverdefs)
+{
+	Elf *e = elf_begin(fd, ELF_C_WRITE, NULL);
+	if (!e)
+		return false;
+	bool ok = false;
+	elf_flagelf(e, ELF_C_SET, ELF_F_LAYOUT);
+	ElfW(Ehdr) *eh = elfw_newehdr(e);
+	if (!eh)
+		goto out;
+	memcpy(eh->e_ident, own->e_ident, EI_NIDENT);
+	eh->e_type = ET_DYN;
+	eh->e_machine = own->e_machine;
+	eh->e_version = EV_CURRENT;
+	eh->e_flags = own->e_flags;
+	eh->e_phoff = lo->phoff;
+	eh->e_shoff = lo->shoff;
+	eh->e_shstrndx = SEC_SHSTRTAB + 1;
+
+	ElfW(Phdr) *ph = elfw_newphdr(e, 3);
+	if (!ph)
+		goto out;
+	ph[0] = (ElfW(Phdr)){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W,
+		.p_filesz = lo->load_end, .p_memsz = lo->load_end,
+		.p_align = lo->page };
+	const struct section *dyn = &lo->sec[SEC_DYNAMIC];
+	ph[1] = (ElfW(Phdr)){ .p_type = PT_DYNAMIC, .p_flags = PF_R | PF_W,
+		.p_offset = dyn->offset, .p_vaddr = dyn->offset,
+		.p_paddr = dyn->offset, .p_filesz = dyn->size,
+		.p_memsz = dyn->size, .p_align = sizeof(ElfW(Addr)) };
+	ph[2] = (ElfW(Phdr)){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W,
+		.p_align = 16 };
+
+	for (int i = 0; i < SEC_COUNT; i++) {
+		const struct section *s = &lo->sec[i];
+		Elf_Scn *scn = elf_newscn(e);
+		Elf_Data *data = scn ? elf_newdata(scn) : NULL;
+		ElfW(Shdr) *sh = scn ? elfw_getshdr(scn) : NULL;
+		if (!data || !sh)
+			goto out;
+		data->d_buf = s->buf;
+		data->d_size = s->size;
+		data->d_type = ELF_T_BYTE;
+		data->d_align = s->align;
+		data->d_off = 0;
+		data->d_version = EV_CURRENT;
+		sh->sh_name = (ElfW(Word))shstr_off[i];
+		sh->sh_type = s->type;
+		sh->sh_flags = s->flags;
+		sh->sh_addr = i == SEC_SHSTRTAB ? 0 : s->offset;
+		sh->sh_offset = s->offset;
+		sh->sh_size = s->size;
+		sh->sh_addralign = s->align;
+		sh->sh_entsize = s->entsize;
+		/* Section indices are ours + 1 (index 0 is SHN_UNDEF). */
+		switch (i) {
+		case SEC_HASH: case SEC_VERSYM:
+			sh->sh_link = SEC_DYNSYM + 1; break;
+		case SEC_DYNSYM:
+			sh->sh_link = SEC_DYNSTR + 1; sh->sh_info = 1; break;
+		case SEC_VERDEF:
+			sh->sh_link = SEC_DYNSTR + 1;
+			sh->sh_info = (ElfW(Word))nverdefs; break;
+		case SEC_DYNAMIC:
+			sh->sh_link = SEC_DYNSTR + 1; break;
+		}
+	}
+	ok = elf_update(e, ELF_C_WRITE) >= 0;
+out:
+	elf_end(e);
+	return ok;
+}
+
+static int memfd_sealed(const char *name)
+{
+	char memfd_name[240];
+	snprintf(memfd_name, sizeof memfd_name, "nsshare:%s", name);
+	return memfd_create(memfd_name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+}
+
+int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
+{
+	const ElfW(Ehdr) *own = own_ehdr();
+	if (!own || elf_version(EV_CURRENT) == EV_NONE) {
+		nsshare_error(name, "cannot start libelf");
+		return -1;
+	}
+	struct strtab dynstr = { 0 }, shstr = { 0 };
+	struct layout lo = { .page = (size_t)sysconf(_SC_PAGESIZE) };
+	size_t shstr_off[SEC_COUNT];
+	/* NEEDED..., SONAME, 5 table tags, 3 version tags, DT_NULL. */
+	size_t ndyn = spec->nneeded + 11;
+	ElfW(Dyn) *dynamic = calloc(ndyn, sizeof *dynamic);
+	ElfW(Sym) *dynsym = calloc(spec->nsyms + 1, sizeof *dynsym);
+	ElfW(Half) *versym = calloc(spec->nsyms + 1, sizeof *versym);
+	size_t hash_size = 0, verdef_size = 0;
+	uint32_t *hash = hash_build(spec, &hash_size);
+	ElfW(Verdef) *verdef = verdef_build(spec, &dynstr, &verdef_size);
+	int fd = -1;
+	if (!dynamic || !dynsym || !versym || !hash || !verdef) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < spec->nsyms; i++) {
+		const struct nsshare_image_sym *s = &spec->syms[i];
+		dynsym[i + 1] = (ElfW(Sym)){
+			.st_name = (ElfW(Word))strtab_add(&dynstr, s->name),
+			.st_info = s->info, .st_shndx = SHN_ABS,
+			.st_value = s->value, .st_size = s->size };
+		versym[i + 1] = s->versym;
+	}
+	size_t nd = 0;
+	for (size_t i = 0; i < spec->nneeded; i++)
+		dynamic[nd++] = (ElfW(Dyn)){ DT_NEEDED,
+			{ strtab_add(&dynstr, spec->needed[i]) } };
+	if (spec->soname)
+		dynamic[nd++] = (ElfW(Dyn)){ DT_SONAME,
+			{ strtab_add(&dynstr, spec->soname) } };
+	for (int i = 0; i < SEC_COUNT; i++)
+		shstr_off[i] = strtab_add(&shstr, section_name[i]);
+	if (dynstr.failed || shstr.failed) {
+		errno = ENOMEM;
+		goto fail;
+	}
+
+	bool versioned = spec->nverdefs > 0;
+	lo.sec[SEC_HASH] = (struct section){ hash, hash_size, 8, 0, SHT_HASH,
+		SHF_ALLOC, sizeof(uint32_t) };
+	lo.sec[SEC_DYNSYM] = (struct section){ dynsym,
+		(spec->nsyms + 1) * sizeof *dynsym, 8, 0, SHT_DYNSYM,
+		SHF_ALLOC, sizeof *dynsym };
+	lo.sec[SEC_DYNSTR] = (struct section){ dynstr.buf, dynstr.len, 1, 0,
+		SHT_STRTAB, SHF_ALLOC, 0 };
+	lo.sec[SEC_VERSYM] = (struct section){ versym,
+		versioned ? (spec->nsyms + 1) * sizeof *versym : 0, 2, 0,
+		SHT_GNU_versym, SHF_ALLOC, sizeof *versym };
+	lo.sec[SEC_VERDEF] = (struct section){ verdef, verdef_size, 8, 0,
+		SHT_GNU_verdef, SHF_ALLOC, 0 };
+	lo.sec[SEC_DYNAMIC] = (struct section){ dynamic, ndyn * sizeof *dynamic,
+		8, 0, SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, sizeof *dynamic };
+	lo.sec[SEC_SHSTRTAB] = (struct section){ shstr.buf, shstr.len, 1, 0,
+		SHT_STRTAB, 0, 0 };
+	layout_place(&lo);
+
+	/* The dynamic section points at the placed sections. */
+	dynamic[nd++] = (ElfW(Dyn)){ DT_HASH, { lo.sec[SEC_HASH].offset } };
+	dynamic[nd++] = (ElfW(Dyn)){ DT_STRTAB, { lo.sec[SEC_DYNSTR].offset } };
+	dynamic[nd++] = (ElfW(Dyn)){ DT_SYMTAB, { lo.sec[SEC_DYNSYM].offset } };
+	dynamic[nd++] = (ElfW(Dyn)){ DT_STRSZ, { dynstr.len } };
+	dynamic[nd++] = (ElfW(Dyn)){ DT_SYMENT, { sizeof *dynsym } };
+	if (versioned) {
+		dynamic[nd++] = (ElfW(Dyn)){ DT_VERSYM,
+			{ lo.sec[SEC_VERSYM].offset } };
+		dynamic[nd++] = (ElfW(Dyn)){ DT_VERDEF,
+			{ lo.sec[SEC_VERDEF].offset } };
+		dynamic[nd++] = (ElfW(Dyn)){ DT_VERDEFNUM, { spec->nverdefs } };
+	}
+	/* The rest stays DT_NULL. */
+
+	fd = memfd_sealed(name);
+	if (fd < 0)
+		goto fail;
+	if (!elf_emit(fd, &lo, own, shstr_off, spec->nverdefs)) {
+		nsshare_error(name, "cannot write proxy image: %s",
+			      elf_errmsg(-1));
+		close(fd);
+		fd = -1;
+		goto out;
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+				   F_SEAL_SEAL) < 0)
+		goto fail;
+	goto out;
+fail:
+	nsshare_error(name, "cannot write proxy image: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+out:
+	free(dynamic);
+	free(dynsym);
+	free(versym);
+	free(hash);
+	free(verdef);
+	free(dynstr.buf);
+	free(shstr.buf);
+	return fd;
+}
+
+void nsshare_fd_path(int fd, char *buf)
+{
+	snprintf(buf, NSSHARE_FD_PATH_MAX, "/proc/%ld/fd/%d", (long)getpid(), fd);
+}

@@ -1,0 +1,181 @@
+/* Internal interfaces of libnsshare.  Nothing here is exported: the
+ * library is built with -fvisibility=hidden and a version script, and only
+ * the entry points in dlfcn.c carry NSSHARE_API.
+ *
+ * Data flow of one dlmopen() call:
+ *   dlfcn.c      entry point: decides pass-through or nsshare's own path
+ *   search.c     finds the file the caller meant and the glibc libraries
+ *                its DT_NEEDED closure will ask for
+ *   proxy.c      loads base copies and keeps one proxy image per base copy
+ *   object.c     reads a loaded object's dynamic symbols and versions
+ *   image.c      writes proxy and root images with libelf into sealed memfds
+ *   namespace.c  fresh namespaces (root objects) and what each one holds
+ *   error.c      our errors, delivered through dlerror()
+ */
+#ifndef NSSHARE_INTERNAL_H
+#define NSSHARE_INTERNAL_H
+
+#include <elf.h>
+#include <link.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nsshare.h"
+
+#define NSSHARE_API __attribute__((visibility("default")))
+
+/* Flags nsshare owns; glibc never sees them. */
+#define NSSHARE_OWN_FLAGS (RTLD_SHARED | RTLD_ISOLATE)
+
+/* ---- real.c: glibc's own entry points, found past our interposition. */
+struct nsshare_real {
+	void *(*dlmopen)(Lmid_t, const char *, int);
+	int (*dlclose)(void *);
+	char *(*dlerror)(void);
+};
+/* Filled once; returns NULL (after setting an error) if glibc's functions
+ * cannot be found. */
+const struct nsshare_real *nsshare_real(void);
+
+/* ---- error.c */
+/* Records an error for dlerror(): "<object>: <reason>". */
+void nsshare_error(const char *object, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Moves glibc's pending error (from a failed real call) into ours, so that
+ * cleanup calls after it cannot lose it.  The message gets "OBJECT: " in
+ * front unless it names OBJECT already (OBJECT may be NULL). */
+void nsshare_error_take_glibc(const char *object);
+
+/* ---- lock.c: one lock for nsshare's tables.  It is never held while
+ * calling into glibc's loader (dlmopen, dlclose, dlsym): glibc holds its
+ * own load lock while running constructors, and a constructor may call us. */
+void nsshare_lock(void);
+void nsshare_unlock(void);
+/* One-time setup (atfork handlers); false with an error set on failure. */
+bool nsshare_init(void);
+
+/* ---- object.c: a loaded object read from memory. */
+struct nsshare_sym {
+	const char *name;     /* in the object's string table */
+	const ElfW(Sym) *sym; /* the object's own symbol */
+	uint16_t versym;      /* index | 0x8000 when hidden; 1 when none */
+};
+struct nsshare_verdef {
+	uint16_t ndx;
+	uint16_t flags;
+	const char *name;
+};
+struct nsshare_object {
+	struct link_map *lm;
+	const char *soname;       /* NULL when the object has none */
+	const ElfW(Sym) *symtab;
+	const char *strtab;
+	const ElfW(Half) *versym; /* NULL when unversioned */
+	size_t nsyms;             /* entries in symtab, including index 0 */
+	struct nsshare_verdef *verdefs;
+	size_t nverdefs;
+	bool needs_glibc_private;
+	const uint32_t *hash;     /* DT_HASH, or NULL */
+	const uint32_t *gnu_hash; /* DT_GNU_HASH, or NULL */
+};
+/* Reads LM's dynamic section.  Returns false with an error set. */
+bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj);
+void nsshare_object_free(struct nsshare_object *obj);
+/* The object's own definition of NAME (any version), or NULL: looked up
+ * in its hash table the way ld.so does, without asking ld.so. */
+const ElfW(Sym) *nsshare_object_lookup(const struct nsshare_object *obj,
+				       const char *name);
+/* The SysV ELF hash of NAME (DT_HASH and vd_hash). */
+unsigned long nsshare_elf_hash(const char *name);
+/* The name of version index NDX (without the hidden bit), or NULL. */
+const char *nsshare_object_version(const struct nsshare_object *obj,
+				   uint16_t ndx);
+/* An object belongs to glibc when it defines a GLIBC_* version or needs
+ * GLIBC_PRIVATE: those must be proxied as a group (glibc-facts 8). */
+bool nsshare_object_is_glibc(const struct nsshare_object *obj);
+
+/* ---- image.c: synthesized shared objects. */
+struct nsshare_image_sym {
+	const char *name;
+	ElfW(Addr) value;  /* absolute runtime address */
+	ElfW(Xword) size;
+	unsigned char info; /* ELF64_ST_INFO(bind, type) */
+	uint16_t versym;
+};
+struct nsshare_image_spec {
+	const char *soname;                  /* may be NULL */
+	const char *const *needed;           /* DT_NEEDED, in order */
+	size_t nneeded;
+	const struct nsshare_image_sym *syms;
+	size_t nsyms;
+	const struct nsshare_verdef *verdefs; /* copied with their indices */
+	size_t nverdefs;
+};
+/* Writes the image to a new sealed, close-on-exec memfd named after NAME.
+ * Returns the fd, or -1 with an error set naming NAME. */
+int nsshare_image_write(const struct nsshare_image_spec *spec,
+			const char *name);
+/* The path under which ld.so opens FD and a debugger finds it:
+ * /proc/<pid>/fd/<fd>.  BUF must hold NSSHARE_FD_PATH_MAX bytes. */
+#define NSSHARE_FD_PATH_MAX 64
+void nsshare_fd_path(int fd, char *buf);
+
+/* ---- proxy.c: one proxy image per base copy, for the whole process. */
+struct nsshare_proxy;
+/* Loads PATH into the base namespace if it is not there yet, pinned
+ * (RTLD_NODELETE), and returns its proxy, built on first use.  MODE gives
+ * the binding (RTLD_LAZY or RTLD_NOW).  NULL with an error set. */
+struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode);
+/* The path to give the real dlmopen (/proc/<pid>/fd/<fd>), copied to BUF
+ * of NSSHARE_FD_PATH_MAX bytes. */
+void nsshare_proxy_path(const struct nsshare_proxy *proxy, char *buf);
+/* Whether the loaded object LM is one of nsshare's proxies. */
+bool nsshare_proxy_is(const struct link_map *lm);
+/* The proxy of the file at PATH (same device and inode as its base copy),
+ * or NULL when none was built. */
+struct nsshare_proxy *nsshare_proxy_of_file(const char *path);
+
+/* ---- search.c: what ld.so would load, found without loading it. */
+/* Resolves NAME as ld.so resolves a dlopen(NAME) called from CALLER (the
+ * link map of the calling object, or NULL): a name with a '/' is returned
+ * as given; a bare name is looked up in the caller's DT_RPATH (when it has
+ * no DT_RUNPATH), LD_LIBRARY_PATH, the caller's DT_RUNPATH ($ORIGIN being
+ * the caller's folder), /etc/ld.so.cache and the default directories.
+ * Returns a malloc'd path, or NULL when nothing was found (no error set:
+ * ld.so will report it in its own words). */
+char *nsshare_search_resolve(const char *name, const struct link_map *caller);
+/* Calls FOUND(path, arg) for each glibc library (see
+ * nsshare_object_is_glibc) that the DT_NEEDED closure of the file PATH
+ * asks for, skipping ld.so and not descending into glibc libraries.
+ * Returns 0, or -1 with an error set when PATH itself cannot be read as a
+ * shared object of this machine's kind. */
+int nsshare_search_glibc_needs(const char *path,
+			       void (*found)(const char *path, void *arg),
+			       void *arg);
+
+/* ---- namespace.c */
+/* Opens a fresh namespace whose root needs FIRST, then the proxies of the
+ * glibc libraries in GLIBC (paths of base copies), and returns the handle
+ * of FIRST in it.  NULL with an error set. */
+void *nsshare_ns_create(const char *first, const char *const *glibc,
+			size_t nglibc, int mode);
+/* Makes sure namespace ID holds proxies of the glibc libraries in GLIBC,
+ * unless ID has a private libc.  False with an error set naming OBJECT
+ * (the object about to be loaded) when ID is not a namespace in use or a
+ * proxy cannot be loaded. */
+bool nsshare_ns_add_glibc(Lmid_t id, const char *object,
+			  const char *const *glibc, size_t nglibc);
+/* Notes one more handle nsshare gave out for the library that created a
+ * namespace (nothing happens for other handles). */
+void nsshare_ns_retain(void *handle);
+/* Called with every handle given to dlclose, before glibc closes it.
+ * When HANDLE was the last one nsshare gave out for the library that
+ * created a namespace, returns that namespace's record, to be passed to
+ * nsshare_ns_destroy once glibc has closed HANDLE; otherwise NULL. */
+struct nsshare_ns;
+struct nsshare_ns *nsshare_ns_release(void *handle);
+/* Closes the namespace's root and what nsshare added to it. */
+void nsshare_ns_destroy(struct nsshare_ns *ns);
+
+#endif

@@ -1,0 +1,244 @@
+/* Namespaces nsshare creates.  A fresh namespace starts with a small
+ * synthesized root whose DT_NEEDED lists the requested library first and
+ * the glibc proxies after it.  ld.so maps all of the root's direct needs
+ * before their own, so the library's libc.so.6 finds the proxy by SONAME,
+ * and the namespace's global scope (the first object's search list) is
+ * root, library, proxies, the library's other dependencies: what stock
+ * dlmopen gives, with glibc shared (glibc-facts 14). */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct nsshare_ns {
+	struct nsshare_ns *next;
+	Lmid_t id;
+	void *root;            /* the synthesized root's handle */
+	void *first;           /* the library that created the namespace */
+	unsigned long refs;    /* handles of FIRST that nsshare gave out */
+	int fd;                /* the root image; its path names the root */
+	void **added;          /* glibc proxies opened into it later */
+	size_t nadded;
+};
+
+/* Under nsshare_lock(). */
+static struct nsshare_ns *namespaces;
+
+static struct nsshare_ns *ns_find_id(Lmid_t id)
+{
+	for (struct nsshare_ns *ns = namespaces; ns; ns = ns->next)
+		if (ns->id == id)
+			return ns;
+	return NULL;
+}
+
+/* Proxies of libc and of the glibc libraries in PATHS, without repeats. */
+static size_t glibc_proxies(const char *const *paths, size_t n,
+			    struct nsshare_proxy **out)
+{
+	size_t count = 0;
+	for (size_t i = 0; i <= n; i++) {
+		/* libc first and always: later loads share it too. */
+		const char *path = i == 0 ? "libc.so.6" : paths[i - 1];
+		struct nsshare_proxy *proxy = nsshare_proxy_load(path, RTLD_LAZY);
+		if (!proxy)
+			return (size_t)-1;
+		bool seen = false;
+		for (size_t j = 0; j < count; j++)
+			seen |= out[j] == proxy;
+		if (!seen)
+			out[count++] = proxy;
+	}
+	return count;
+}
+
+/* Writes the root image needing FIRST then the proxies. */
+static int root_image(const char *first, struct nsshare_proxy **proxies,
+		      size_t nproxies)
+{
+	const char **needed = calloc(nproxies + 1, sizeof *needed);
+	char (*paths)[NSSHARE_FD_PATH_MAX] = calloc(nproxies + 1, sizeof *paths);
+	int fd = -1;
+	if (!needed || !paths) {
+		nsshare_error(first, "out of memory");
+	} else {
+		needed[0] = first;
+		for (size_t i = 0; i < nproxies; i++) {
+			nsshare_proxy_path(proxies[i], paths[i]);
+			needed[i + 1] = paths[i];
+		}
+		struct nsshare_image_spec spec = { .needed = needed,
+						   .nneeded = nproxies + 1 };
+		fd = nsshare_image_write(&spec, "root");
+	}
+	free(needed);
+	free(paths);
+	return fd;
+}
+
+void *nsshare_ns_create(const char *first, const char *const *glibc,
+			size_t nglibc, int mode)
+{
+	const struct nsshare_real *real = nsshare_real();
+	struct nsshare_proxy **proxies = calloc(nglibc + 1, sizeof *proxies);
+	struct nsshare_ns *ns = calloc(1, sizeof *ns);
+	if (!real || !proxies || !ns) {
+		if (real)
+			nsshare_error(first, "out of memory");
+		free(proxies);
+		free(ns);
+		return NULL;
+	}
+	size_t nproxies = glibc_proxies(glibc, nglibc, proxies);
+	int fd = nproxies == (size_t)-1 ? -1 : root_image(first, proxies, nproxies);
+	free(proxies);
+	if (fd < 0) {
+		free(ns);
+		return NULL;
+	}
+	char root_path[NSSHARE_FD_PATH_MAX];
+	nsshare_fd_path(fd, root_path);
+	/* The root takes the binding mode; RTLD_NODELETE and the like are
+	 * for the library and apply below. */
+	ns->root = real->dlmopen(LM_ID_NEWLM, root_path,
+				 mode & (RTLD_BINDING_MASK | RTLD_DEEPBIND |
+					 RTLD_GLOBAL));
+	if (!ns->root) {
+		nsshare_error_take_glibc(first);
+		close(fd);
+		free(ns);
+		return NULL;
+	}
+	dlinfo(ns->root, RTLD_DI_LMID, &ns->id);
+	/* Found by name among what the root loaded. */
+	ns->first = real->dlmopen(ns->id, first, mode);
+	if (!ns->first) {
+		nsshare_error_take_glibc(first);
+		real->dlclose(ns->root);
+		close(fd);
+		free(ns);
+		return NULL;
+	}
+	ns->fd = fd;
+	ns->refs = 1;
+	nsshare_lock();
+	ns->next = namespaces;
+	namespaces = ns;
+	nsshare_unlock();
+	return ns->first;
+}
+
+/* Records HANDLE, a glibc proxy opened into namespace ID, so that it is
+ * closed with the namespace.  False if nsshare did not create ID. */
+static bool ns_note_added(Lmid_t id, void *handle)
+{
+	bool noted = false;
+	nsshare_lock();
+	struct nsshare_ns *ns = ns_find_id(id);
+	void **added = ns ? realloc(ns->added, (ns->nadded + 1) * sizeof *added)
+			  : NULL;
+	if (added) {
+		added[ns->nadded++] = handle;
+		ns->added = added;
+		noted = true;
+	}
+	nsshare_unlock();
+	return noted;
+}
+
+/* Whether namespace ID has a proxied libc.  False with an error set when
+ * ID is not a namespace in use; false without one when its libc is
+ * private (made with RTLD_ISOLATE or without nsshare). */
+static bool ns_shares_glibc(const struct nsshare_real *real, Lmid_t id,
+			    const char *object, bool *failed)
+{
+	*failed = false;
+	void *libc = real->dlmopen(id, "libc.so.6", RTLD_NOLOAD | RTLD_LAZY);
+	if (!libc) {
+		char *msg = real->dlerror();
+		if (msg) {
+			nsshare_error(object, "%s", msg);
+			*failed = true;
+		}
+		return false;
+	}
+	struct link_map *lm = NULL;
+	dlinfo(libc, RTLD_DI_LINKMAP, &lm);
+	bool shared = nsshare_proxy_is(lm);
+	real->dlclose(libc);
+	return shared;
+}
+
+bool nsshare_ns_add_glibc(Lmid_t id, const char *object,
+			  const char *const *glibc, size_t nglibc)
+{
+	const struct nsshare_real *real = nsshare_real();
+	if (!real)
+		return false;
+	bool failed;
+	if (!ns_shares_glibc(real, id, object, &failed))
+		return !failed;
+	for (size_t i = 0; i < nglibc; i++) {
+		struct nsshare_proxy *proxy = nsshare_proxy_load(glibc[i], RTLD_LAZY);
+		if (!proxy)
+			return false;
+		char path[NSSHARE_FD_PATH_MAX];
+		nsshare_proxy_path(proxy, path);
+		void *handle = real->dlmopen(id, path, RTLD_NOLOAD | RTLD_LAZY);
+		if (handle) {
+			/* Already there; NOLOAD took a reference. */
+			real->dlclose(handle);
+			continue;
+		}
+		handle = real->dlmopen(id, path, RTLD_LAZY);
+		if (!handle) {
+			nsshare_error_take_glibc(object);
+			return false;
+		}
+		/* In a namespace nsshare did not create, the proxy stays as
+		 * long as the namespace does. */
+		ns_note_added(id, handle);
+	}
+	return true;
+}
+
+void nsshare_ns_retain(void *handle)
+{
+	nsshare_lock();
+	for (struct nsshare_ns *ns = namespaces; ns; ns = ns->next)
+		if (ns->first == handle)
+			ns->refs++;
+	nsshare_unlock();
+}
+
+struct nsshare_ns *nsshare_ns_release(void *handle)
+{
+	struct nsshare_ns *last = NULL;
+	nsshare_lock();
+	for (struct nsshare_ns **p = &namespaces; *p; p = &(*p)->next) {
+		struct nsshare_ns *ns = *p;
+		if (ns->first == handle) {
+			if (--ns->refs == 0) {
+				*p = ns->next;
+				last = ns;
+			}
+			break;
+		}
+	}
+	nsshare_unlock();
+	return last;
+}
+
+void nsshare_ns_destroy(struct nsshare_ns *ns)
+{
+	const struct nsshare_real *real = nsshare_real();
+	for (size_t i = 0; i < ns->nadded; i++)
+		real->dlclose(ns->added[i]);
+	real->dlclose(ns->root);
+	close(ns->fd);
+	free(ns->added);
+	free(ns);
+}

@@ -1,0 +1,278 @@
+/* Base copies and their proxies.  Each base copy gets one proxy image per
+ * process, written once and loaded into every namespace that asks for it. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct nsshare_proxy {
+	struct nsshare_proxy *next;
+	struct link_map *base;  /* the pinned base copy */
+	dev_t dev;              /* the base copy's file */
+	ino_t ino;
+	int fd;                 /* the sealed image */
+};
+
+/* Under nsshare_lock(); entries are never freed (base copies are pinned). */
+static struct nsshare_proxy *proxies;
+
+/* ld.so calls __libc_early_init of whichever object is a namespace's
+ * libc.so.6 (glibc >= 2.32).  The base libc's must not run twice: it
+ * resets process-wide state.  A proxied libc's namespace has nothing to
+ * initialise. */
+static void libc_early_init_noop(_Bool initial)
+{
+	(void)initial;
+}
+
+/* The objects ahead of glibc in the base namespace (the program, preloads
+ * and libraries linked before libc) can interpose on glibc's symbols:
+ * malloc replacements, nsshare's own dl* wrappers.  Up to 64 of them. */
+struct interposers {
+	struct nsshare_object obj[64];
+	size_t count;
+};
+
+static void interposers_read(struct interposers *ip)
+{
+	ip->count = 0;
+	for (struct link_map *lm = _r_debug.r_map; lm; lm = lm->l_next) {
+		if (ip->count == sizeof ip->obj / sizeof ip->obj[0])
+			break;
+		struct nsshare_object *obj = &ip->obj[ip->count];
+		if (!nsshare_object_read(lm, obj))
+			continue;
+		if (nsshare_object_is_glibc(obj)) {
+			nsshare_object_free(obj);
+			break;
+		}
+		ip->count++;
+	}
+}
+
+static void interposers_free(struct interposers *ip)
+{
+	for (size_t i = 0; i < ip->count; i++)
+		nsshare_object_free(&ip->obj[i]);
+}
+
+static bool interposed(const struct interposers *ip, const char *name)
+{
+	for (size_t i = 0; i < ip->count; i++)
+		if (nsshare_object_lookup(&ip->obj[i], name))
+			return true;
+	return false;
+}
+
+/* What the base namespace binds NAME@VERSION to, through HANDLE (a handle
+ * or RTLD_DEFAULT).  dlvsym resolves IFUNCs. */
+static void *lookup_versioned(void *handle, const char *name,
+			      const char *version)
+{
+	return version ? dlvsym(handle, name, version) : dlsym(handle, name);
+}
+
+/* The runtime value the proxy exports for symbol I of OBJ. */
+static ElfW(Addr) proxy_value(const struct nsshare_object *obj, size_t i,
+			      const char *version, bool is_libc,
+			      const struct interposers *ip)
+{
+	const ElfW(Sym) *sym = &obj->symtab[i];
+	const char *name = obj->strtab + sym->st_name;
+	if (is_libc && strcmp(name, "__libc_early_init") == 0)
+		return (ElfW(Addr))libc_early_init_noop;
+	if (ip && interposed(ip, name)) {
+		void *addr = lookup_versioned(RTLD_DEFAULT, name, version);
+		if (addr)
+			return (ElfW(Addr))addr;
+	}
+	if (ELF64_ST_TYPE(sym->st_info) == STT_GNU_IFUNC) {
+		void *addr = lookup_versioned(obj->lm, name, version);
+		if (addr)
+			return (ElfW(Addr))addr;
+	}
+	if (sym->st_shndx == SHN_ABS)
+		return sym->st_value;
+	return sym->st_value + obj->lm->l_addr;
+}
+
+/* Every dynamic symbol the object defines, as absolute symbols.  TLS
+ * symbols cannot be absolute and are left out (glibc-facts 8). */
+static struct nsshare_image_sym *proxy_symbols(const struct nsshare_object *obj,
+					       const struct interposers *ip,
+					       size_t *count)
+{
+	struct nsshare_image_sym *syms = calloc(obj->nsyms ? obj->nsyms : 1,
+						sizeof *syms);
+	if (!syms)
+		return NULL;
+	bool is_libc = obj->soname && strcmp(obj->soname, "libc.so.6") == 0;
+	size_t n = 0;
+	for (size_t i = 1; i < obj->nsyms; i++) {
+		const ElfW(Sym) *sym = &obj->symtab[i];
+		unsigned type = ELF64_ST_TYPE(sym->st_info);
+		unsigned bind = ELF64_ST_BIND(sym->st_info);
+		if (sym->st_shndx == SHN_UNDEF || bind == STB_LOCAL ||
+		    type == STT_TLS || type == STT_SECTION || type == STT_FILE ||
+		    sym->st_name == 0)
+			continue;
+		uint16_t versym = obj->versym ? obj->versym[i] : 1;
+		if ((versym & 0x7fff) == 0)
+			continue;
+		const char *version =
+			(versym & 0x7fff) > 1 ? nsshare_object_version(obj, versym)
+					      : NULL;
+		if (type == STT_GNU_IFUNC)
+			type = STT_FUNC;
+		syms[n++] = (struct nsshare_image_sym){
+			.name = obj->strtab + sym->st_name,
+			.value = proxy_value(obj, i, version, is_libc, ip),
+			.size = sym->st_size,
+			.info = (unsigned char)ELF64_ST_INFO(bind, type),
+			.versym = versym,
+		};
+	}
+	*count = n;
+	return syms;
+}
+
+/* Writes the proxy image of the base copy LM; returns its fd or -1. */
+static int proxy_image(struct link_map *lm)
+{
+	struct nsshare_object obj;
+	if (!nsshare_object_read(lm, &obj))
+		return -1;
+	bool glibc = nsshare_object_is_glibc(&obj);
+	struct interposers *ip = glibc ? malloc(sizeof *ip) : NULL;
+	if (ip)
+		interposers_read(ip);
+	size_t nsyms = 0;
+	struct nsshare_image_sym *syms = proxy_symbols(&obj, ip, &nsyms);
+	int fd = -1;
+	if (!syms) {
+		nsshare_error(lm->l_name, "out of memory");
+	} else {
+		struct nsshare_image_spec spec = {
+			.soname = obj.soname,
+			.syms = syms, .nsyms = nsyms,
+			.verdefs = obj.verdefs, .nverdefs = obj.nverdefs,
+		};
+		const char *base = strrchr(lm->l_name, '/');
+		fd = nsshare_image_write(&spec, base ? base + 1 : lm->l_name);
+	}
+	free(syms);
+	if (ip) {
+		interposers_free(ip);
+		free(ip);
+	}
+	nsshare_object_free(&obj);
+	return fd;
+}
+
+static struct nsshare_proxy *proxy_find_base(const struct link_map *base)
+{
+	for (struct nsshare_proxy *p = proxies; p; p = p->next)
+		if (p->base == base)
+			return p;
+	return NULL;
+}
+
+struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode)
+{
+	const struct nsshare_real *real = nsshare_real();
+	if (!real)
+		return NULL;
+	void *handle = real->dlmopen(LM_ID_BASE, path,
+				     (mode & RTLD_BINDING_MASK) | RTLD_NODELETE);
+	if (!handle) {
+		nsshare_error_take_glibc(path);
+		return NULL;
+	}
+	struct link_map *base = NULL;
+	dlinfo(handle, RTLD_DI_LINKMAP, &base);
+
+	nsshare_lock();
+	struct nsshare_proxy *proxy = proxy_find_base(base);
+	nsshare_unlock();
+	if (proxy) {
+		/* The first load's reference pins it; drop this one. */
+		real->dlclose(handle);
+		return proxy;
+	}
+
+	/* Built without the lock: writing the image looks symbols up, and
+	 * ld.so's lock must never be taken while ours is held. */
+	struct stat st;
+	if (stat(base->l_name, &st) < 0)
+		memset(&st, 0, sizeof st);
+	int fd = proxy_image(base);
+	if (fd < 0) {
+		real->dlclose(handle);
+		return NULL;
+	}
+	struct nsshare_proxy *fresh = malloc(sizeof *fresh);
+	if (!fresh) {
+		close(fd);
+		real->dlclose(handle);
+		nsshare_error(path, "out of memory");
+		return NULL;
+	}
+	*fresh = (struct nsshare_proxy){ .base = base, .dev = st.st_dev,
+					 .ino = st.st_ino, .fd = fd };
+	nsshare_lock();
+	proxy = proxy_find_base(base);
+	if (!proxy) {
+		fresh->next = proxies;
+		proxies = fresh;
+	}
+	nsshare_unlock();
+	if (proxy) {
+		/* Another thread built it first. */
+		close(fd);
+		free(fresh);
+		real->dlclose(handle);
+		return proxy;
+	}
+	return fresh;
+}
+
+void nsshare_proxy_path(const struct nsshare_proxy *proxy, char *buf)
+{
+	nsshare_fd_path(proxy->fd, buf);
+}
+
+bool nsshare_proxy_is(const struct link_map *lm)
+{
+	int fd;
+	long pid;
+	char tail;
+	if (!lm->l_name ||
+	    sscanf(lm->l_name, "/proc/%ld/fd/%d%c", &pid, &fd, &tail) != 2)
+		return false;
+	bool found = false;
+	nsshare_lock();
+	for (struct nsshare_proxy *p = proxies; p && !found; p = p->next)
+		found = p->fd == fd;
+	nsshare_unlock();
+	return found;
+}
+
+struct nsshare_proxy *nsshare_proxy_of_file(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return NULL;
+	struct nsshare_proxy *found = NULL;
+	nsshare_lock();
+	for (struct nsshare_proxy *p = proxies; p && !found; p = p->next)
+		if (p->dev == st.st_dev && p->ino == st.st_ino)
+			found = p;
+	nsshare_unlock();
+	return found;
+}

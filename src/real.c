@@ -1,0 +1,37 @@
+/* glibc's own dlmopen, dlclose and dlerror, found past nsshare's. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+
+#include "internal.h"
+
+static struct nsshare_real real;
+static bool real_ok;
+static pthread_once_t real_once = PTHREAD_ONCE_INIT;
+
+static void *next_symbol(const char *name)
+{
+	/* RTLD_NEXT from this object is the definition nsshare interposes
+	 * on: libc's in a preloaded or linked libnsshare. */
+	return dlsym(RTLD_NEXT, name);
+}
+
+static void real_find(void)
+{
+	real.dlmopen = (void *(*)(Lmid_t, const char *, int))next_symbol("dlmopen");
+	real.dlclose = (int (*)(void *))next_symbol("dlclose");
+	real.dlerror = (char *(*)(void))next_symbol("dlerror");
+	real_ok = real.dlmopen && real.dlclose && real.dlerror;
+}
+
+const struct nsshare_real *nsshare_real(void)
+{
+	pthread_once(&real_once, real_find);
+	if (!real_ok) {
+		nsshare_error("libnsshare.so", "cannot find glibc's dlmopen, "
+			      "dlclose and dlerror (is libnsshare loaded ahead "
+			      "of libc?)");
+		return NULL;
+	}
+	return &real;
+}
