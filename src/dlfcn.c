@@ -93,7 +93,7 @@ static void *open_shared(const struct nsshare_real *real, Lmid_t id,
 	char proxy_path[NSSHARE_FD_PATH_MAX];
 	nsshare_proxy_path(proxy, proxy_path);
 	if (id == LM_ID_NEWLM)
-		return nsshare_ns_create(proxy_path, NULL, 0, mode);
+		return nsshare_ns_create(proxy_path, path, NULL, 0, mode);
 	void *handle = real->dlmopen(id, proxy_path, mode);
 	if (!handle)
 		nsshare_error_take_glibc(path);
@@ -106,7 +106,7 @@ static void *open_private(const struct nsshare_real *real, Lmid_t id,
 			  size_t nglibc)
 {
 	if (id == LM_ID_NEWLM)
-		return nsshare_ns_create(path, glibc, nglibc, mode);
+		return nsshare_ns_create(path, path, glibc, nglibc, mode);
 	if (!nsshare_ns_add_glibc(id, path, glibc, nglibc))
 		return NULL;
 	void *handle = real->dlmopen(id, path, mode);

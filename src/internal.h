@@ -158,8 +158,8 @@ int nsshare_search_glibc_needs(const char *path,
 /* Opens a fresh namespace whose root needs FIRST, then the proxies of the
  * glibc libraries in GLIBC (paths of base copies), and returns the handle
  * of FIRST in it.  NULL with an error set. */
-void *nsshare_ns_create(const char *first, const char *const *glibc,
-			size_t nglibc, int mode);
+void *nsshare_ns_create(const char *first, const char *object,
+			const char *const *glibc, size_t nglibc, int mode);
 /* Makes sure namespace ID holds proxies of the glibc libraries in GLIBC,
  * unless ID has a private libc.  False with an error set naming OBJECT
  * (the object about to be loaded) when ID is not a namespace in use or a

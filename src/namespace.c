@@ -7,6 +7,7 @@
  * dlmopen gives, with glibc shared (glibc-facts 14). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,14 +57,14 @@ static size_t glibc_proxies(const char *const *paths, size_t n,
 }
 
 /* Writes the root image needing FIRST then the proxies. */
-static int root_image(const char *first, struct nsshare_proxy **proxies,
-		      size_t nproxies)
+static int root_image(const char *first, const char *object,
+		      struct nsshare_proxy **proxies, size_t nproxies)
 {
 	const char **needed = calloc(nproxies + 1, sizeof *needed);
 	char (*paths)[NSSHARE_FD_PATH_MAX] = calloc(nproxies + 1, sizeof *paths);
 	int fd = -1;
 	if (!needed || !paths) {
-		nsshare_error(first, "out of memory");
+		nsshare_error(object, "out of memory");
 	} else {
 		needed[0] = first;
 		for (size_t i = 0; i < nproxies; i++) {
@@ -79,21 +80,21 @@ static int root_image(const char *first, struct nsshare_proxy **proxies,
 	return fd;
 }
 
-void *nsshare_ns_create(const char *first, const char *const *glibc,
-			size_t nglibc, int mode)
+void *nsshare_ns_create(const char *first, const char *object,
+			const char *const *glibc, size_t nglibc, int mode)
 {
 	const struct nsshare_real *real = nsshare_real();
 	struct nsshare_proxy **proxies = calloc(nglibc + 1, sizeof *proxies);
 	struct nsshare_ns *ns = calloc(1, sizeof *ns);
 	if (!real || !proxies || !ns) {
 		if (real)
-			nsshare_error(first, "out of memory");
+			nsshare_error(object, "out of memory");
 		free(proxies);
 		free(ns);
 		return NULL;
 	}
 	size_t nproxies = glibc_proxies(glibc, nglibc, proxies);
-	int fd = nproxies == (size_t)-1 ? -1 : root_image(first, proxies, nproxies);
+	int fd = nproxies == (size_t)-1 ? -1 : root_image(first, object, proxies, nproxies);
 	free(proxies);
 	if (fd < 0) {
 		free(ns);
@@ -107,7 +108,7 @@ void *nsshare_ns_create(const char *first, const char *const *glibc,
 				 mode & (RTLD_BINDING_MASK | RTLD_DEEPBIND |
 					 RTLD_GLOBAL));
 	if (!ns->root) {
-		nsshare_error_take_glibc(first);
+		nsshare_error_take_glibc(object);
 		close(fd);
 		free(ns);
 		return NULL;
@@ -116,7 +117,7 @@ void *nsshare_ns_create(const char *first, const char *const *glibc,
 	/* Found by name among what the root loaded. */
 	ns->first = real->dlmopen(ns->id, first, mode);
 	if (!ns->first) {
-		nsshare_error_take_glibc(first);
+		nsshare_error_take_glibc(object);
 		real->dlclose(ns->root);
 		close(fd);
 		free(ns);
@@ -158,9 +159,17 @@ static bool ns_shares_glibc(const struct nsshare_real *real, Lmid_t id,
 	*failed = false;
 	void *libc = real->dlmopen(id, "libc.so.6", RTLD_NOLOAD | RTLD_LAZY);
 	if (!libc) {
-		char *msg = real->dlerror();
+		/* nsshare_error() reads glibc's dlerror() again, which frees
+		 * MSG: copy it first.  glibc names the object it was asked
+		 * for, libc.so.6, which the caller never named. */
+		const char *msg = real->dlerror();
 		if (msg) {
-			nsshare_error(object, "%s", msg);
+			char reason[512];
+			const char *prefix = "libc.so.6: ";
+			if (strncmp(msg, prefix, strlen(prefix)) == 0)
+				msg += strlen(prefix);
+			snprintf(reason, sizeof reason, "%s", msg);
+			nsshare_error(object, "%s", reason);
 			*failed = true;
 		}
 		return false;

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Builds nsshare and runs every test twice: a plain build, then a build
+# with ASan and UBSan.  Then valgrind looks for leaks in the library.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/deps.sh"
+jobs=$(nproc)
+
+run_suite() {
+	dir=$1
+	shift
+	cmake -S "$top" -B "$dir" "$@" >/dev/null
+	cmake --build "$dir" -j"$jobs"
+	(cd "$dir" && ctest --output-on-failure -j"$jobs")
+}
+
+run_suite "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_suite "$top/build-sanitize" -DCMAKE_BUILD_TYPE=Debug -DNSSHARE_SANITIZE=ON
+"$top/scripts/valgrind.sh" "$top/build"

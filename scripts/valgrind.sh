@@ -1,0 +1,25 @@
+#!/bin/sh
+# Runs the demo and the linked integration programs under valgrind and
+# fails on any leak definitely lost in libnsshare.
+# Usage: scripts/valgrind.sh BUILD_DIR
+set -eu
+build=${1:?usage: valgrind.sh BUILD_DIR}
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+status=0
+for prog in "$build/nsshare-demo" "$build"/test/*/*-linked; do
+	[ -x "$prog" ] || continue
+	name=$(basename "$prog")
+	valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite \
+		--show-leak-kinds=definite --log-file="$log/$name" \
+		"$prog" >/dev/null 2>&1 || true
+	# A frame of ours: the library's file or one of its sources.
+	if grep -Eq 'libnsshare|\((dlfcn|error|image|lock|namespace|object|proxy|real|search)\.c:' \
+		"$log/$name"; then
+		echo "valgrind: $name: leak in libnsshare"
+		cat "$log/$name"
+		status=1
+	fi
+done
+[ $status -eq 0 ] && echo "valgrind: no leaks in libnsshare"
+exit $status
