@@ -24,6 +24,16 @@ static void real_find(void)
 	real_ok = real.dlmopen && real.dlclose && real.dlerror;
 }
 
+/* Every successful dlsym() clears glibc's pending dlerror() message.
+ * Looked up lazily, from the first dlerror() after a program's failed
+ * dlopen(), the lookup would lose the very message dlerror() is to return:
+ * look glibc's functions up before the program runs.  A failure here is
+ * not silent: every later call reports it through nsshare_real(). */
+__attribute__((constructor)) static void real_init(void)
+{
+	pthread_once(&real_once, real_find);
+}
+
 const struct nsshare_real *nsshare_real(void)
 {
 	pthread_once(&real_once, real_find);

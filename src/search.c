@@ -774,6 +774,9 @@ static void search_list(struct search *s, const char *list, const char *seps,
 
 /* ---- /etc/ld.so.cache (elf/dl-cache.c, sysdeps/generic/dl-cache.h). */
 
+#ifndef SEARCH_LD_SO_CACHE
+#define SEARCH_LD_SO_CACHE "/etc/ld.so.cache"
+#endif
 #define CACHE_MAGIC_OLD "ld.so-1.7.0"
 #define CACHE_MAGIC_NEW "glibc-ld.so.cache1.1"
 #define CACHE_OLD_HDR 16     /* magic[11], pad, uint32 nlibs */
@@ -834,7 +837,7 @@ static void cache_ext_init(struct cache_view *c, const unsigned char *hdr)
 static void cache_init(void)
 {
 	struct cache_view *c = &state.cache;
-	int fd = open("/etc/ld.so.cache", O_RDONLY | O_CLOEXEC);
+	int fd = open(SEARCH_LD_SO_CACHE, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	struct stat sb;
