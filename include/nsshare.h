@@ -56,6 +56,12 @@
 #include <dlfcn.h>
 #include <elf.h>
 
+/* dlmopen(), Lmid_t and dlinfo() are GNU extensions of <dlfcn.h>: define
+ * _GNU_SOURCE before the first #include (pkg-config's --cflags does). */
+#ifndef __USE_GNU
+#error "nsshare.h needs _GNU_SOURCE defined before any #include"
+#endif
+
 /* dlmopen() flag: load the object once, in the base namespace, and give
  * the target namespace a proxy of it.  Same value as the patch series. */
 #ifndef RTLD_SHARED
