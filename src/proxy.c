@@ -17,6 +17,7 @@ struct nsshare_proxy {
 	dev_t dev;              /* the base copy's file */
 	ino_t ino;
 	int fd;                 /* the sealed image */
+	ino_t image_ino;        /* what FD must still be */
 };
 
 /* Under nsshare_lock(); entries are never freed (base copies are pinned). */
@@ -183,6 +184,32 @@ static struct nsshare_proxy *proxy_find_base(const struct link_map *base)
 	return NULL;
 }
 
+static ino_t fd_ino(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+/* A program may close descriptors it does not know about (daemons close
+ * them all); then the image is written again under a new descriptor, so
+ * that a later load cannot open whatever file took the old number. */
+static bool proxy_image_check(struct nsshare_proxy *proxy)
+{
+	nsshare_lock();
+	bool intact = fd_ino(proxy->fd) == proxy->image_ino;
+	nsshare_unlock();
+	if (intact)
+		return true;
+	int fd = proxy_image(proxy->base);
+	if (fd < 0)
+		return false;
+	nsshare_lock();
+	proxy->fd = fd;
+	proxy->image_ino = fd_ino(fd);
+	nsshare_unlock();
+	return true;
+}
+
 struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode)
 {
 	const struct nsshare_real *real = nsshare_real();
@@ -203,7 +230,7 @@ struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode)
 	if (proxy) {
 		/* The first load's reference pins it; drop this one. */
 		real->dlclose(handle);
-		return proxy;
+		return proxy_image_check(proxy) ? proxy : NULL;
 	}
 
 	/* Built without the lock: writing the image looks symbols up, and
@@ -224,7 +251,8 @@ struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode)
 		return NULL;
 	}
 	*fresh = (struct nsshare_proxy){ .base = base, .dev = st.st_dev,
-					 .ino = st.st_ino, .fd = fd };
+					 .ino = st.st_ino, .fd = fd,
+					 .image_ino = fd_ino(fd) };
 	nsshare_lock();
 	proxy = proxy_find_base(base);
 	if (!proxy) {
