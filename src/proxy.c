@@ -63,20 +63,52 @@ static void interposers_free(struct interposers *ip)
 		nsshare_object_free(&ip->obj[i]);
 }
 
-static bool interposed(const struct interposers *ip, const char *name)
+/* The runtime address of OBJ's definition SYM, whose own version is
+ * VERSION (NULL when unversioned).  dlvsym resolves IFUNCs. */
+static ElfW(Addr) definition_address(const struct nsshare_object *obj,
+				     const ElfW(Sym) *sym, const char *version)
 {
-	for (size_t i = 0; i < ip->count; i++)
-		if (nsshare_object_lookup(&ip->obj[i], name))
-			return true;
-	return false;
+	if (ELF64_ST_TYPE(sym->st_info) == STT_GNU_IFUNC) {
+		const char *name = obj->strtab + sym->st_name;
+		void *addr = version ? dlvsym(obj->lm, name, version)
+				     : dlsym(obj->lm, name);
+		if (addr)
+			return (ElfW(Addr))addr;
+	}
+	if (sym->st_shndx == SHN_ABS)
+		return sym->st_value;
+	return sym->st_value + obj->lm->l_addr;
 }
 
-/* What the base namespace binds NAME@VERSION to, through HANDLE (a handle
- * or RTLD_DEFAULT).  dlvsym resolves IFUNCs. */
-static void *lookup_versioned(void *handle, const char *name,
-			      const char *version)
+/* The version name of OBJ's definition SYM, or NULL when unversioned. */
+static const char *definition_version(const struct nsshare_object *obj,
+				      const ElfW(Sym) *sym)
 {
-	return version ? dlvsym(handle, name, version) : dlsym(handle, name);
+	uint16_t ndx = obj->versym ? obj->versym[sym - obj->symtab] & 0x7fff : 1;
+	return ndx > 1 ? nsshare_object_version(obj, ndx) : NULL;
+}
+
+/* Where the base namespace binds a reference to NAME@VERSION when an
+ * object ahead of glibc defines NAME: the first of them whose definition
+ * is unversioned (interposers usually are) or has VERSION.  Returns false
+ * when none does.  dlvsym(RTLD_DEFAULT) cannot answer this: glibc looks
+ * up with the version marked hidden, which rejects unversioned
+ * definitions, so it would skip the interposer. */
+static bool interposer_address(const struct interposers *ip, const char *name,
+			       const char *version, ElfW(Addr) *addr)
+{
+	for (size_t i = 0; i < ip->count; i++) {
+		const struct nsshare_object *obj = &ip->obj[i];
+		const ElfW(Sym) *sym = nsshare_object_lookup(obj, name);
+		if (!sym)
+			continue;
+		const char *defined = definition_version(obj, sym);
+		if (version && defined && strcmp(defined, version) != 0)
+			continue;
+		*addr = definition_address(obj, sym, defined);
+		return true;
+	}
+	return false;
 }
 
 /* The runtime value the proxy exports for symbol I of OBJ. */
@@ -86,21 +118,12 @@ static ElfW(Addr) proxy_value(const struct nsshare_object *obj, size_t i,
 {
 	const ElfW(Sym) *sym = &obj->symtab[i];
 	const char *name = obj->strtab + sym->st_name;
+	ElfW(Addr) addr;
 	if (is_libc && strcmp(name, "__libc_early_init") == 0)
 		return (ElfW(Addr))libc_early_init_noop;
-	if (ip && interposed(ip, name)) {
-		void *addr = lookup_versioned(RTLD_DEFAULT, name, version);
-		if (addr)
-			return (ElfW(Addr))addr;
-	}
-	if (ELF64_ST_TYPE(sym->st_info) == STT_GNU_IFUNC) {
-		void *addr = lookup_versioned(obj->lm, name, version);
-		if (addr)
-			return (ElfW(Addr))addr;
-	}
-	if (sym->st_shndx == SHN_ABS)
-		return sym->st_value;
-	return sym->st_value + obj->lm->l_addr;
+	if (ip && interposer_address(ip, name, version, &addr))
+		return addr;
+	return definition_address(obj, sym, version);
 }
 
 /* Every dynamic symbol the object defines, as absolute symbols.  TLS
@@ -126,9 +149,7 @@ static struct nsshare_image_sym *proxy_symbols(const struct nsshare_object *obj,
 		uint16_t versym = obj->versym ? obj->versym[i] : 1;
 		if ((versym & 0x7fff) == 0)
 			continue;
-		const char *version =
-			(versym & 0x7fff) > 1 ? nsshare_object_version(obj, versym)
-					      : NULL;
+		const char *version = definition_version(obj, sym);
 		if (type == STT_GNU_IFUNC)
 			type = STT_FUNC;
 		syms[n++] = (struct nsshare_image_sym){
