@@ -79,6 +79,11 @@ struct nsshare_object {
 	const uint32_t *hash;     /* DT_HASH, or NULL */
 	const uint32_t *gnu_hash; /* DT_GNU_HASH, or NULL */
 };
+/* The address a d_ptr of a loaded object's dynamic section stands for:
+ * glibc relocates some tags in place and leaves others (DT_VERDEF,
+ * DT_VERNEED) as offsets (glibc-facts 10); other ports relocate none.  An
+ * offset is always below the load address L_ADDR. */
+const void *nsshare_dyn_pointer(ElfW(Addr) l_addr, ElfW(Addr) ptr);
 /* Reads LM's dynamic section.  Returns false with an error set. */
 bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj);
 void nsshare_object_free(struct nsshare_object *obj);

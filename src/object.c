@@ -8,13 +8,10 @@
 
 #include "internal.h"
 
-/* glibc relocates d_ptr of some tags to an absolute address and leaves
- * others (DT_VERDEF, DT_VERNEED) as offsets (glibc-facts 10); other ports
- * relocate none.  An offset is always below the load address. */
-static const void *dyn_pointer(const struct link_map *lm, ElfW(Addr) ptr)
+const void *nsshare_dyn_pointer(ElfW(Addr) l_addr, ElfW(Addr) ptr)
 {
-	if (lm->l_addr != 0 && ptr < lm->l_addr)
-		ptr += lm->l_addr;
+	if (l_addr != 0 && ptr < l_addr)
+		ptr += l_addr;
 	return (const void *)ptr;
 }
 
@@ -85,16 +82,18 @@ bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj)
 	bool has_soname = false;
 
 	for (const ElfW(Dyn) *d = lm->l_ld; d->d_tag != DT_NULL; d++) {
+		/* Meaningful for the pointer tags only. */
+		const void *p = nsshare_dyn_pointer(lm->l_addr, d->d_un.d_ptr);
 		switch (d->d_tag) {
-		case DT_SYMTAB: obj->symtab = dyn_pointer(lm, d->d_un.d_ptr); break;
-		case DT_STRTAB: obj->strtab = dyn_pointer(lm, d->d_un.d_ptr); break;
-		case DT_VERSYM: obj->versym = dyn_pointer(lm, d->d_un.d_ptr); break;
-		case DT_VERDEF: verdef = dyn_pointer(lm, d->d_un.d_ptr); break;
+		case DT_SYMTAB: obj->symtab = p; break;
+		case DT_STRTAB: obj->strtab = p; break;
+		case DT_VERSYM: obj->versym = p; break;
+		case DT_VERDEF: verdef = p; break;
 		case DT_VERDEFNUM: nverdef = d->d_un.d_val; break;
-		case DT_VERNEED: verneed = dyn_pointer(lm, d->d_un.d_ptr); break;
+		case DT_VERNEED: verneed = p; break;
 		case DT_VERNEEDNUM: nverneed = d->d_un.d_val; break;
-		case DT_HASH: obj->hash = dyn_pointer(lm, d->d_un.d_ptr); break;
-		case DT_GNU_HASH: obj->gnu_hash = dyn_pointer(lm, d->d_un.d_ptr); break;
+		case DT_HASH: obj->hash = p; break;
+		case DT_GNU_HASH: obj->gnu_hash = p; break;
 		case DT_SONAME: soname = d->d_un.d_val; has_soname = true; break;
 		}
 	}

@@ -160,16 +160,6 @@ static bool starts_with(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* DT_STRTAB and friends hold absolute addresses once glibc relocated
- * the dynamic section; read-only dynamic sections (MIPS, RISC-V, odd
- * linkers) keep link-time values, which are below the load address. */
-static const char *mem_dyn_ptr(ElfW(Addr) base, ElfW(Addr) ptr)
-{
-	if (base != 0 && ptr < base)
-		ptr += base;
-	return (const char *)ptr;
-}
-
 /* Fills O from a dynamic section in memory (public link_map fields). */
 static void mem_obj_read(const ElfW(Dyn) *dyn, ElfW(Addr) base,
 			 struct search_obj *o)
@@ -182,7 +172,7 @@ static void mem_obj_read(const ElfW(Dyn) *dyn, ElfW(Addr) base,
 	memset(o, 0, sizeof *o);
 	for (const ElfW(Dyn) *d = dyn; d && d->d_tag != DT_NULL; d++) {
 		switch (d->d_tag) {
-		case DT_STRTAB: strtab = mem_dyn_ptr(base, d->d_un.d_ptr); break;
+		case DT_STRTAB: strtab = nsshare_dyn_pointer(base, d->d_un.d_ptr); break;
 		case DT_STRSZ: strsz = d->d_un.d_val; break;
 		case DT_RPATH: rpath = d->d_un.d_val; has_rpath = true; break;
 		case DT_RUNPATH: runpath = d->d_un.d_val; has_runpath = true; break;

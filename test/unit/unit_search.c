@@ -2,12 +2,9 @@
  * answer is checked against what ld.so itself does: dlopen in this
  * process, or a helper program run with the environment under test.
  *
- *   gcc -std=gnu11 -Wall -Wextra -Werror -I include -I src \
- *       test/unit_search.c -o unit_search \
- *       $(pkg-config --cflags --libs check) -lelf -ldl -lpthread
- */
+ * src/object.c is linked beside it (test/unit/CMakeLists.txt). */
 #define _GNU_SOURCE
-#include "../src/search.c"
+#include "../../src/search.c"
 
 #include <check.h>
 #include <dlfcn.h>
