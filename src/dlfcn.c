@@ -1,5 +1,6 @@
 /* The entry points nsshare puts in front of glibc's: dlmopen, dlclose
- * (dlerror is in error.c).
+ * (dlerror is in error.c), and the dlopen that code inside secondary
+ * namespaces calls.
  *
  * Whatever nsshare does not handle goes to glibc's dlmopen as a true tail
  * call: glibc finds the caller's namespace and search path from the return
@@ -50,6 +51,15 @@ static struct link_map *caller_object(const void *return_address)
 	if (!dladdr1(return_address, &info, (void **)&lm, RTLD_DL_LINKMAP))
 		return NULL;
 	return lm;
+}
+
+static Lmid_t caller_namespace(const void *return_address)
+{
+	struct link_map *lm = caller_object(return_address);
+	Lmid_t id = LM_ID_BASE;
+	if (lm)
+		dlinfo(lm, RTLD_DI_LMID, &id);
+	return id;
 }
 
 /* The handle of the proxy of PATH in namespace ID, if ID holds one. */
@@ -117,9 +127,22 @@ static void *open_private(const struct nsshare_real *real, Lmid_t id,
 	return handle;
 }
 
+/* RTLD_ISOLATE alone asks for stock dlmopen. */
+static bool isolated(int mode)
+{
+	return (mode & RTLD_ISOLATE) && !(mode & RTLD_SHARED);
+}
+
+/* nsshare's own path: FILE into secondary namespace ID (or LM_ID_NEWLM),
+ * on behalf of the code at CALLER. */
 static void *open_secondary(const struct nsshare_real *real, Lmid_t id,
 			    const char *file, int mode, const void *caller)
 {
+	if ((mode & RTLD_SHARED) && (mode & RTLD_ISOLATE)) {
+		nsshare_error(file, "RTLD_SHARED and RTLD_ISOLATE exclude "
+			      "each other");
+		return NULL;
+	}
 	if (!nsshare_init())
 		return NULL;
 	char *path = nsshare_search_resolve(file, caller_object(caller));
@@ -162,13 +185,8 @@ NSSHARE_API void *dlmopen(Lmid_t id, const char *file, int mode)
 	const struct nsshare_real *real = nsshare_real();
 	if (!real)
 		return NULL;
-	if (id == LM_ID_BASE || ((mode & RTLD_ISOLATE) && !(mode & RTLD_SHARED)))
+	if (id == LM_ID_BASE || isolated(mode))
 		return real->dlmopen(id, file, mode & ~NSSHARE_OWN_FLAGS);
-	if ((mode & RTLD_SHARED) && (mode & RTLD_ISOLATE)) {
-		nsshare_error(file, "RTLD_SHARED and RTLD_ISOLATE exclude "
-			      "each other");
-		return NULL;
-	}
 	if (!file || !*file) {
 		if (mode & RTLD_SHARED) {
 			nsshare_error(file ? "\"\"" : "(null)",
@@ -178,6 +196,21 @@ NSSHARE_API void *dlmopen(Lmid_t id, const char *file, int mode)
 		return real->dlmopen(id, file, mode);
 	}
 	return open_secondary(real, id, file, mode, __builtin_return_address(0));
+}
+
+void *nsshare_dlopen_in_namespace(const char *file, int mode)
+{
+	const struct nsshare_real *real = nsshare_real();
+	if (!real)
+		return NULL;
+	const void *caller = __builtin_return_address(0);
+	/* Reached through a glibc proxy, so normally from a secondary
+	 * namespace; glibc's dlopen finds the same namespace and search path
+	 * from the return address when we pass through. */
+	Lmid_t id = caller_namespace(caller);
+	if (id == LM_ID_BASE || !file || !*file || isolated(mode))
+		return real->dlopen(file, mode & ~NSSHARE_OWN_FLAGS);
+	return open_secondary(real, id, file, mode, caller);
 }
 
 NSSHARE_API int dlclose(void *handle)

@@ -30,6 +30,7 @@
 
 /* ---- real.c: glibc's own entry points, found past our interposition. */
 struct nsshare_real {
+	void *(*dlopen)(const char *, int);
 	void *(*dlmopen)(Lmid_t, const char *, int);
 	int (*dlclose)(void *);
 	char *(*dlerror)(void);
@@ -37,6 +38,13 @@ struct nsshare_real {
 /* Filled once; returns NULL (after setting an error) if glibc's functions
  * cannot be found. */
 const struct nsshare_real *nsshare_real(void);
+
+/* ---- dlfcn.c */
+/* What code inside a secondary namespace calls as dlopen: the glibc
+ * proxies export it in place of glibc's, so that loads made from inside a
+ * namespace get nsshare's semantics for the caller's namespace.  The base
+ * namespace's dlopen stays glibc's, untouched. */
+void *nsshare_dlopen_in_namespace(const char *file, int mode);
 
 /* ---- error.c */
 /* Records an error for dlerror(): "<object>: <reason>". */
@@ -158,6 +166,30 @@ char *nsshare_search_resolve(const char *name, const struct link_map *caller);
 int nsshare_search_glibc_needs(const char *path,
 			       void (*found)(const char *path, void *arg),
 			       void *arg);
+
+/* What a closure scan reports about an object nsshare must proxy rather
+ * than let ld.so load privately into the namespace. */
+enum nsshare_share {
+	NSSHARE_SHARE_GLIBC = 1,  /* a glibc library (nsshare_object_is_glibc) */
+	NSSHARE_SHARE_UNIQUE = 2, /* DF_GNU_1_UNIQUE, or named in NSSHARE_SHARE */
+};
+/* Asked before each DT_NEEDED name of the closure is searched on disk:
+ * true when the target namespace already holds an object ld.so would match
+ * that name with, so the scan neither reports nor descends into it. */
+typedef bool nsshare_loaded_fn(const char *name, void *arg);
+/* Called for each object of the closure to proxy; KIND is a mask of
+ * enum nsshare_share.  PATH is the file, as the scan found it. */
+typedef void nsshare_found_fn(const char *path, unsigned kind, void *arg);
+/* Walks the DT_NEEDED closure of the file PATH (PATH included) as ld.so
+ * would load it into a namespace, reporting through FOUND every object
+ * that is a glibc library or unique, and descending into neither (their
+ * dependencies live with their base copies).  LOADED may be NULL.  Each
+ * file's dynamic information is cached by file identity (device, inode,
+ * size, mtime), so repeated scans cost a stat per object.  Returns 0, or
+ * -1 with an error set when PATH itself cannot be read as a shared object
+ * of this machine's kind. */
+int nsshare_search_closure(const char *path, nsshare_loaded_fn *loaded,
+			   nsshare_found_fn *found, void *arg);
 
 /* ---- namespace.c */
 /* Opens a fresh namespace whose root needs FIRST, then the proxies of the

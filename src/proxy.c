@@ -24,7 +24,7 @@ struct nsshare_proxy {
 static struct nsshare_proxy *proxies;
 
 /* ld.so calls __libc_early_init of whichever object is a namespace's
- * libc.so.6 (glibc >= 2.32).  The base libc's must not run twice: it
+ * libc.so.6 (glibc >= 2.32), found by name in any glibc proxy that is.  The base libc's must not run twice: it
  * resets process-wide state.  A proxied libc's namespace has nothing to
  * initialise. */
 static void libc_early_init_noop(_Bool initial)
@@ -111,16 +111,27 @@ static bool interposer_address(const struct interposers *ip, const char *name,
 	return false;
 }
 
-/* The runtime value the proxy exports for symbol I of OBJ. */
+/* What glibc proxies export in place of glibc's own definitions. */
+static const struct {
+	const char *name;
+	void *address;
+} glibc_replacements[] = {
+	{ "__libc_early_init", (void *)libc_early_init_noop },
+	{ "dlopen", (void *)nsshare_dlopen_in_namespace },
+};
+
+/* The runtime value the proxy exports for symbol I of OBJ.  IP is set for
+ * glibc libraries only. */
 static ElfW(Addr) proxy_value(const struct nsshare_object *obj, size_t i,
-			      const char *version, bool is_libc,
-			      const struct interposers *ip)
+			      const char *version, const struct interposers *ip)
 {
 	const ElfW(Sym) *sym = &obj->symtab[i];
 	const char *name = obj->strtab + sym->st_name;
 	ElfW(Addr) addr;
-	if (is_libc && strcmp(name, "__libc_early_init") == 0)
-		return (ElfW(Addr))libc_early_init_noop;
+	for (size_t r = 0; ip && r < sizeof glibc_replacements /
+				      sizeof glibc_replacements[0]; r++)
+		if (strcmp(name, glibc_replacements[r].name) == 0)
+			return (ElfW(Addr))glibc_replacements[r].address;
 	if (ip && interposer_address(ip, name, version, &addr))
 		return addr;
 	return definition_address(obj, sym, version);
@@ -136,7 +147,6 @@ static struct nsshare_image_sym *proxy_symbols(const struct nsshare_object *obj,
 						sizeof *syms);
 	if (!syms)
 		return NULL;
-	bool is_libc = obj->soname && strcmp(obj->soname, "libc.so.6") == 0;
 	size_t n = 0;
 	for (size_t i = 1; i < obj->nsyms; i++) {
 		const ElfW(Sym) *sym = &obj->symtab[i];
@@ -154,7 +164,7 @@ static struct nsshare_image_sym *proxy_symbols(const struct nsshare_object *obj,
 			type = STT_FUNC;
 		syms[n++] = (struct nsshare_image_sym){
 			.name = obj->strtab + sym->st_name,
-			.value = proxy_value(obj, i, version, is_libc, ip),
+			.value = proxy_value(obj, i, version, ip),
 			.size = sym->st_size,
 			.info = (unsigned char)ELF64_ST_INFO(bind, type),
 			.versym = versym,
@@ -175,7 +185,10 @@ static int proxy_image(struct link_map *lm)
 	if (ip)
 		interposers_read(ip);
 	size_t nsyms = 0;
-	struct nsshare_image_sym *syms = proxy_symbols(&obj, ip, &nsyms);
+	/* A glibc proxy without its replacements would run the base libc's
+	 * __libc_early_init again: no proxy rather than that one. */
+	struct nsshare_image_sym *syms =
+		!glibc || ip ? proxy_symbols(&obj, ip, &nsyms) : NULL;
 	int fd = -1;
 	if (!syms) {
 		nsshare_error(lm->l_name, "out of memory");

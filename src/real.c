@@ -1,4 +1,4 @@
-/* glibc's own dlmopen, dlclose and dlerror, found past nsshare's. */
+/* glibc's own dlopen, dlmopen, dlclose and dlerror, found past nsshare's. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>
@@ -18,10 +18,11 @@ static void *next_symbol(const char *name)
 
 static void real_find(void)
 {
+	real.dlopen = (void *(*)(const char *, int))next_symbol("dlopen");
 	real.dlmopen = (void *(*)(Lmid_t, const char *, int))next_symbol("dlmopen");
 	real.dlclose = (int (*)(void *))next_symbol("dlclose");
 	real.dlerror = (char *(*)(void))next_symbol("dlerror");
-	real_ok = real.dlmopen && real.dlclose && real.dlerror;
+	real_ok = real.dlopen && real.dlmopen && real.dlclose && real.dlerror;
 }
 
 /* Every successful dlsym() clears glibc's pending dlerror() message.
@@ -38,8 +39,8 @@ const struct nsshare_real *nsshare_real(void)
 {
 	pthread_once(&real_once, real_find);
 	if (!real_ok) {
-		nsshare_error("libnsshare.so", "cannot find glibc's dlmopen, "
-			      "dlclose and dlerror (is libnsshare loaded ahead "
+		nsshare_error("libnsshare.so", "cannot find glibc's dlopen, "
+			      "dlmopen, dlclose and dlerror (is libnsshare loaded ahead "
 			      "of libc?)");
 		return NULL;
 	}
