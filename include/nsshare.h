@@ -35,6 +35,11 @@
  *    atexit list.  A fresh namespace keeps the global scope stock dlmopen
  *    gives it: FILE and its dependencies, ahead of glibc.
  *
+ * Code inside a secondary namespace is covered too: its dlopen() loads
+ * into its own namespace, as with stock glibc, with glibc shared, and
+ * takes RTLD_SHARED and RTLD_ISOLATE; its dlmopen(), dlclose() and
+ * dlerror() are nsshare's.  The base namespace's dlopen() is glibc's.
+ *
  * FILE is found as glibc would find it for the caller: a bare name is
  * searched in the calling object's DT_RPATH / DT_RUNPATH ($ORIGIN being
  * its folder), LD_LIBRARY_PATH, the ld.so cache and the default folders.
