@@ -9,8 +9,9 @@ static unsigned long interposer_malloc_calls;
 
 static void *(*next_malloc)(size_t);
 /* dlsym may allocate; a call made while resolving fails instead of
- * recursing. */
-static __thread int resolving;
+ * recursing.  Initial-exec: a dynamic TLS access could itself call malloc
+ * (it does under LD_AUDIT). */
+static __thread int resolving __attribute__((tls_model("initial-exec")));
 
 static int resolve(void)
 {
