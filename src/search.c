@@ -1,6 +1,7 @@
 /* Finding files the way glibc 2.36's ld.so finds them, without loading
  * anything: which file a dlopen(NAME) from a given object would open, and
- * which glibc libraries the DT_NEEDED closure of a file will ask for.
+ * which objects of a file's DT_NEEDED closure nsshare must proxy (glibc
+ * libraries, unique objects).
  *
  * The search order is _dl_map_object's (elf/dl-load.c):
  *   1. DT_RPATH of the loader and of the objects that loaded it, then of
@@ -17,7 +18,8 @@
  * that exists but is broken ends the search, as it makes ld.so fail.
  *
  * All static state is computed once (pthread_once, which glibc restarts in
- * a child forked during initialization) and never freed. */
+ * a child forked during initialization) and never freed; so is what is
+ * read of each file, kept by file identity for later scans. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -409,10 +411,16 @@ static void subdirs_init(void)
 }
 
 static void cache_init(void);
+static void file_lock_take(void);
+static void file_lock_give(void);
 
 static void state_init(void)
 {
 	elf_version(EV_CURRENT);
+	/* Without it, a child forked while another thread holds the lock
+	 * would hang in its first scan.  Should registering fail, only that
+	 * rare case is lost. */
+	pthread_atfork(file_lock_take, file_lock_give, file_lock_give);
 	state.secure = getauxval(AT_SECURE) != 0;
 	struct phdr_walk w = { .at_base = getauxval(AT_BASE) };
 	dl_iterate_phdr(phdr_walk_cb, &w);
@@ -1168,13 +1176,17 @@ char *nsshare_search_resolve(const char *name, const struct link_map *caller)
 /* ---- Reading files with libelf. */
 
 struct elf_info {
+	/* The file read: what the cache is keyed by. */
 	dev_t dev;
 	ino_t ino;
+	off_t size;
+	struct timespec mtim;
 	char *soname, *rpath, *runpath;
 	char **needed;
 	size_t nneeded;
 	bool nodeflib, pie, glibc;
-	bool oom; /* the failure was ours, not the file's */
+	bool unique; /* DT_GNU_FLAGS_1 has DF_GNU_1_UNIQUE */
+	bool oom;    /* the failure was ours, not the file's */
 };
 
 static void elf_info_free(struct elf_info *info)
@@ -1333,6 +1345,9 @@ static bool elf_dynamic_read(Elf *elf, int fd, size_t phnum,
 		case DT_VERDEFNUM: nverdef = d.d_un.d_val; break;
 		case DT_VERNEED: verneed = d.d_un.d_ptr; has_verneed = true; break;
 		case DT_VERNEEDNUM: nverneed = d.d_un.d_val; break;
+		case DT_GNU_FLAGS_1:
+			info->unique = d.d_un.d_val & DF_GNU_1_UNIQUE;
+			break;
 		}
 	}
 
@@ -1404,33 +1419,25 @@ oom:
 	return false;
 }
 
-/* Reads PATH as a shared object of this machine.  False with the reason
- * in WHY when ld.so could not load it. */
-static bool elf_info_read(const char *path, struct elf_info *info, char *why,
-			  size_t whysz)
+/* Reads the file open as FD, of status SB, as a shared object of this
+ * machine.  False with the reason in WHY when ld.so could not load it;
+ * the file's identity is filled in either way. */
+static bool elf_info_read(int fd, const struct stat *sb, struct elf_info *info,
+			  char *why, size_t whysz)
 {
 	memset(info, 0, sizeof *info);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, whysz, "cannot open shared object file: %s",
-			 strerror(errno));
-		return false;
-	}
+	info->dev = sb->st_dev;
+	info->ino = sb->st_ino;
+	info->size = sb->st_size;
+	info->mtim = sb->st_mtim;
 	bool ok = false;
 	Elf *elf = NULL;
-	struct stat sb;
 	ElfW(Ehdr) eh;
-	if (fstat(fd, &sb) != 0) {
-		snprintf(why, whysz, "cannot stat shared object: %s", strerror(errno));
-		goto out;
-	}
-	info->dev = sb.st_dev;
-	info->ino = sb.st_ino;
-	if (!S_ISREG(sb.st_mode)) {
+	if (!S_ISREG(sb->st_mode)) {
 		snprintf(why, whysz, "not a regular file");
 		goto out;
 	}
-	if (ehdr_check(&eh, read_full(fd, &eh, sizeof eh, 0), sb.st_size, why,
+	if (ehdr_check(&eh, read_full(fd, &eh, sizeof eh, 0), sb->st_size, why,
 		       whysz) != V_OK)
 		goto out;
 	if (eh.e_type != ET_DYN) {
@@ -1473,9 +1480,9 @@ static bool elf_info_read(const char *path, struct elf_info *info, char *why,
 out:
 	if (elf)
 		elf_end(elf);
-	close(fd);
 	if (!ok) {
 		struct elf_info keep = { .dev = info->dev, .ino = info->ino,
+					 .size = info->size, .mtim = info->mtim,
 					 .oom = info->oom };
 		elf_info_free(info);
 		*info = keep;
@@ -1483,18 +1490,195 @@ out:
 	return ok;
 }
 
-/* ---- The DT_NEEDED closure (_dl_map_object_deps, breadth first). */
+/* ---- What was read of each file, kept by file identity.
+ *
+ * Entries are immutable once in the table and never freed, so a scan uses
+ * them without the lock.  A file that changes gets a new entry (its size
+ * or mtime differs); the table grows by one entry per file version ever
+ * read.  The lock covers the table only: files are read outside it. */
 
-struct scan_node {
-	struct search_obj obj; /* obj.loader: the needing node's obj */
-	char *origin, *rpath, *runpath;
-	char **needed;
-	size_t nneeded;
+struct file_entry {
+	struct file_entry *next;
+	struct elf_info info; /* the dynamic information, and the key */
+	bool ok;              /* ld.so could load the file */
+	char why[160];        /* why not, when !ok */
 };
+
+#define FILE_BUCKETS 256
+static struct file_entry *file_table[FILE_BUCKETS];
+static pthread_mutex_t file_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void file_lock_take(void)
+{
+	pthread_mutex_lock(&file_lock);
+}
+
+static void file_lock_give(void)
+{
+	pthread_mutex_unlock(&file_lock);
+}
+
+static size_t file_bucket(dev_t dev, ino_t ino)
+{
+	return (size_t)((dev * 31 + ino) % FILE_BUCKETS);
+}
+
+static bool file_is(const struct elf_info *i, const struct stat *sb)
+{
+	return i->dev == sb->st_dev && i->ino == sb->st_ino &&
+	       i->size == sb->st_size && i->mtim.tv_sec == sb->st_mtim.tv_sec &&
+	       i->mtim.tv_nsec == sb->st_mtim.tv_nsec;
+}
+
+/* Call with file_lock held. */
+static struct file_entry *file_find(const struct stat *sb)
+{
+	struct file_entry *e = file_table[file_bucket(sb->st_dev, sb->st_ino)];
+	while (e && !file_is(&e->info, sb))
+		e = e->next;
+	return e;
+}
+
+/* What PATH holds now: from the table when a file of the same identity
+ * was read before, else read and added.  NULL with the reason in WHY
+ * when the file cannot be opened or memory ran out (*OOM set); neither
+ * is remembered. */
+static const struct file_entry *file_get(const char *path, char *why,
+					 size_t whysz, bool *oom)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0) {
+		snprintf(why, whysz, "cannot open shared object file: %s",
+			 strerror(errno));
+		return NULL;
+	}
+	pthread_mutex_lock(&file_lock);
+	struct file_entry *e = file_find(&sb);
+	pthread_mutex_unlock(&file_lock);
+	if (e)
+		return e;
+
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, whysz, "cannot open shared object file: %s",
+			 strerror(errno));
+		return NULL;
+	}
+	/* The file may have been replaced since the stat: key the entry by
+	 * what is actually read. */
+	struct file_entry *n = NULL;
+	bool stat_ok = fstat(fd, &sb) == 0;
+	if (!stat_ok) {
+		snprintf(why, whysz, "cannot stat shared object: %s",
+			 strerror(errno));
+	} else if ((n = calloc(1, sizeof *n)) &&
+		   !(n->ok = elf_info_read(fd, &sb, &n->info, n->why,
+					   sizeof n->why)) &&
+		   n->info.oom) {
+		free(n);
+		n = NULL;
+	}
+	close(fd);
+	if (!n) {
+		if (stat_ok) {
+			*oom = true;
+			snprintf(why, whysz, "out of memory");
+		}
+		return NULL;
+	}
+
+	pthread_mutex_lock(&file_lock);
+	if ((e = file_find(&sb))) {
+		/* Another thread read the same file meanwhile. */
+		elf_info_free(&n->info);
+		free(n);
+	} else {
+		e = n;
+		size_t b = file_bucket(sb.st_dev, sb.st_ino);
+		e->next = file_table[b];
+		file_table[b] = e;
+	}
+	pthread_mutex_unlock(&file_lock);
+	return e;
+}
+
+/* ---- NSSHARE_SHARE, read for each scan: objects treated as unique. */
 
 struct file_id {
 	dev_t dev;
 	ino_t ino;
+};
+
+struct share_list {
+	char *copy;          /* the variable; NAMES point into it */
+	const char **names;  /* entries without a '/' */
+	size_t nnames;
+	struct file_id *ids; /* files named by entries with a '/' */
+	size_t nids;
+};
+
+/* False when out of memory. */
+static bool share_init(struct share_list *l)
+{
+	memset(l, 0, sizeof *l);
+	/* An unsafe variable, as LD_LIBRARY_PATH is to ld.so. */
+	const char *env = state.secure ? NULL : getenv("NSSHARE_SHARE");
+	if (!env || !*env)
+		return true;
+	size_t max = 1;
+	for (const char *c = env; *c; c++)
+		max += *c == ':';
+	l->copy = strdup(env);
+	l->names = calloc(max, sizeof *l->names);
+	l->ids = calloc(max, sizeof *l->ids);
+	if (!l->copy || !l->names || !l->ids)
+		return false;
+	char *rest = l->copy, *entry;
+	while ((entry = strsep(&rest, ":"))) {
+		struct stat sb;
+		if (!strchr(entry, '/')) {
+			if (*entry)
+				l->names[l->nnames++] = entry;
+		} else if (stat(entry, &sb) == 0) {
+			l->ids[l->nids++] = (struct file_id){ sb.st_dev, sb.st_ino };
+		}
+	}
+	return true;
+}
+
+static void share_free(struct share_list *l)
+{
+	free(l->copy);
+	free(l->names);
+	free(l->ids);
+}
+
+/* Whether the list names the file INFO read from PATH, asked for as
+ * WANT: by identity (so a link to the file counts), or by the soname,
+ * the requested name or the file name. */
+static bool share_has(const struct share_list *l, const char *path,
+		      const char *want, const struct elf_info *info)
+{
+	for (size_t i = 0; i < l->nids; i++)
+		if (l->ids[i].dev == info->dev && l->ids[i].ino == info->ino)
+			return true;
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	for (size_t i = 0; i < l->nnames; i++) {
+		const char *n = l->names[i];
+		if (strcmp(n, base) == 0 || strcmp(n, want) == 0 ||
+		    (info->soname && strcmp(n, info->soname) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* ---- The DT_NEEDED closure (_dl_map_object_deps, breadth first). */
+
+struct scan_node {
+	struct search_obj obj; /* obj.loader: the needing node's obj */
+	char *origin;
+	const struct elf_info *info; /* in the file table */
 };
 
 struct scan {
@@ -1504,7 +1688,10 @@ struct scan {
 	size_t nnames, namecap;
 	struct file_id *ids;
 	size_t nids, idcap;
-	void (*found)(const char *path, void *arg);
+	bool share; /* report unique objects (else descend into them) */
+	struct share_list list;
+	nsshare_loaded_fn *loaded;
+	nsshare_found_fn *found;
 	void *arg;
 	bool oom; /* a dependency may have been missed */
 };
@@ -1564,53 +1751,48 @@ static bool is_rtld_name(const char *name)
 	       strcmp(base, "ld.so") == 0 || starts_with(base, "ld.so.");
 }
 
-static bool is_rtld_id(dev_t dev, ino_t ino)
+/* The running ld.so, by identity or by soname. */
+static bool is_rtld(const struct elf_info *info)
 {
-	return state.rtld_id_valid && dev == state.rtld_dev && ino == state.rtld_ino;
+	return (state.rtld_id_valid && info->dev == state.rtld_dev &&
+		info->ino == state.rtld_ino) ||
+	       (info->soname && is_rtld_name(info->soname));
 }
 
-static void scan_node_free(struct scan_node *n)
+/* Takes the object INFO read from PATH, asked for as WANT, into the
+ * closure: reports it, or queues it to have its DT_NEEDED looked at with
+ * LOADER next in its loader chain. */
+static void scan_take(struct scan *sc, const char *path, const char *want,
+		      const struct elf_info *info, const struct search_obj *loader)
 {
-	if (!n)
+	scan_add_id(sc, info->dev, info->ino);
+	scan_add_name(sc, want);
+	scan_add_name(sc, path);
+	scan_add_name(sc, info->soname);
+	unsigned kind = info->glibc ? NSSHARE_SHARE_GLIBC : 0;
+	if (sc->share && (info->unique || share_has(&sc->list, path, want, info)))
+		kind |= NSSHARE_SHARE_UNIQUE;
+	if (kind) {
+		sc->found(path, kind, sc->arg);
 		return;
-	free(n->origin);
-	free(n->rpath);
-	free(n->runpath);
-	for (size_t i = 0; i < n->nneeded; i++)
-		free(n->needed[i]);
-	free(n->needed);
-	free(n);
-}
-
-/* Queues a non-glibc object to have its DT_NEEDED looked at; takes the
- * strings of INFO. */
-static bool scan_push(struct scan *sc, const char *path, struct elf_info *info,
-		      const struct search_obj *loader)
-{
+	}
 	struct scan_node *n = calloc(1, sizeof *n);
 	if (!n || !grow((void **)&sc->nodes, &sc->nodecap, sc->nnodes,
 			sizeof *sc->nodes)) {
 		free(n);
 		sc->oom = true;
-		return false;
+		return;
 	}
 	/* Unknown $ORIGIN (getcwd failed) drops $ORIGIN elements, as in
 	 * ld.so. */
 	n->origin = origin_of(path);
-	n->rpath = info->rpath;
-	n->runpath = info->runpath;
-	n->needed = info->needed;
-	n->nneeded = info->nneeded;
-	info->rpath = info->runpath = NULL;
-	info->needed = NULL;
-	info->nneeded = 0;
-	n->obj.rpath = n->rpath;
-	n->obj.runpath = n->runpath;
+	n->info = info;
+	n->obj.rpath = info->rpath;
+	n->obj.runpath = info->runpath;
 	n->obj.origin = n->origin;
 	n->obj.nodeflib = info->nodeflib;
 	n->obj.loader = loader;
 	sc->nodes[sc->nnodes++] = n;
-	return true;
 }
 
 /* One DT_NEEDED entry NAME of node FROM. */
@@ -1633,83 +1815,96 @@ static void scan_needed(struct scan *sc, struct scan_node *from, const char *nam
 		return;
 	}
 	char *path = NULL;
+	if (sc->loaded && sc->loaded(want, sc->arg)) {
+		scan_add_name(sc, want); /* not asked twice */
+		goto out;
+	}
 	if (strchr(want, '/'))
 		path = candidate_check(want) == V_OK ? strdup(want) : NULL;
 	else
 		path = search_bare(want, &from->obj);
-	struct stat sb;
-	if (!path || stat(path, &sb) != 0 || is_rtld_id(sb.st_dev, sb.st_ino))
+	if (!path)
 		goto out;
-	if (scan_has_id(sc, sb.st_dev, sb.st_ino)) {
-		/* Already loaded under another name: ld.so adds the name. */
-		scan_add_name(sc, want);
-		goto out;
-	}
-	struct elf_info info;
 	char why[160];
-	if (!elf_info_read(path, &info, why, sizeof why)) {
-		sc->oom |= info.oom;
-		goto out; /* ld.so will say why */
-	}
-	if (!(info.soname && is_rtld_name(info.soname))) {
-		scan_add_id(sc, info.dev, info.ino);
-		scan_add_name(sc, want);
-		scan_add_name(sc, path);
-		scan_add_name(sc, info.soname);
-		if (info.glibc)
-			sc->found(path, sc->arg);
-		else
-			scan_push(sc, path, &info, &from->obj);
-	}
-	elf_info_free(&info);
+	const struct file_entry *e = file_get(path, why, sizeof why, &sc->oom);
+	/* A file ld.so cannot load: it will say why. */
+	if (!e || !e->ok || is_rtld(&e->info))
+		goto out;
+	if (scan_has_id(sc, e->info.dev, e->info.ino))
+		scan_add_name(sc, want); /* loaded under another name: ld.so adds the name */
+	else
+		scan_take(sc, path, want, &e->info, &from->obj);
 out:
 	free(path);
 	free(want);
 }
 
-int nsshare_search_glibc_needs(const char *path,
-			       void (*found)(const char *path, void *arg),
-			       void *arg)
+static int scan_closure(const char *path, bool share, nsshare_loaded_fn *loaded,
+			nsshare_found_fn *found, void *arg)
 {
 	state_get();
-	struct elf_info info;
 	char why[160];
-	if (!elf_info_read(path, &info, why, sizeof why)) {
-		nsshare_error(path, "%s", why);
+	bool oom = false;
+	const struct file_entry *top = file_get(path, why, sizeof why, &oom);
+	if (!top || !top->ok) {
+		nsshare_error(path, "%s", top ? top->why : why);
 		return -1;
 	}
-	struct scan sc = { .found = found, .arg = arg };
-	int ret = 0;
-	if (is_rtld_id(info.dev, info.ino) ||
-	    (info.soname && is_rtld_name(info.soname)))
-		goto done;
-	scan_add_id(&sc, info.dev, info.ino);
-	scan_add_name(&sc, path);
-	scan_add_name(&sc, info.soname);
-	if (info.glibc) {
-		found(path, arg);
-		goto done;
-	}
-	/* dlopen'ed objects have no l_loader: the chain starts here. */
-	if (!scan_push(&sc, path, &info, NULL))
-		goto done;
+	struct scan sc = { .share = share, .loaded = loaded, .found = found,
+			   .arg = arg };
+	if (share && !share_init(&sc.list))
+		sc.oom = true;
+	else if (!is_rtld(&top->info))
+		/* dlopen'ed objects have no l_loader: the chain starts here. */
+		scan_take(&sc, path, path, &top->info, NULL);
 	for (size_t i = 0; i < sc.nnodes; i++) {
 		struct scan_node *n = sc.nodes[i];
-		for (size_t j = 0; j < n->nneeded; j++)
-			scan_needed(&sc, n, n->needed[j]);
+		for (size_t j = 0; j < n->info->nneeded; j++)
+			scan_needed(&sc, n, n->info->needed[j]);
 	}
-done:
+	int ret = 0;
 	if (sc.oom) {
 		nsshare_error(path, "out of memory");
 		ret = -1;
 	}
-	elf_info_free(&info);
-	for (size_t i = 0; i < sc.nnodes; i++)
-		scan_node_free(sc.nodes[i]);
+	share_free(&sc.list);
+	for (size_t i = 0; i < sc.nnodes; i++) {
+		free(sc.nodes[i]->origin);
+		free(sc.nodes[i]);
+	}
 	free(sc.nodes);
 	for (size_t i = 0; i < sc.nnames; i++)
 		free(sc.names[i]);
 	free(sc.names);
 	free(sc.ids);
 	return ret;
+}
+
+int nsshare_search_closure(const char *path, nsshare_loaded_fn *loaded,
+			   nsshare_found_fn *found, void *arg)
+{
+	return scan_closure(path, true, loaded, found, arg);
+}
+
+struct glibc_needs {
+	void (*found)(const char *path, void *arg);
+	void *arg;
+};
+
+static void glibc_needs_found(const char *path, unsigned kind, void *arg)
+{
+	const struct glibc_needs *g = arg;
+	if (kind & NSSHARE_SHARE_GLIBC)
+		g->found(path, g->arg);
+}
+
+int nsshare_search_glibc_needs(const char *path,
+			       void (*found)(const char *path, void *arg),
+			       void *arg)
+{
+	/* Unique objects are descended into, as before they were known:
+	 * until the caller proxies them, ld.so loads them into the
+	 * namespace with their dependencies, glibc ones included. */
+	struct glibc_needs g = { found, arg };
+	return scan_closure(path, false, NULL, glibc_needs_found, &g);
 }

@@ -4,12 +4,25 @@
  *
  * src/object.c is linked beside it (test/unit/CMakeLists.txt). */
 #define _GNU_SOURCE
+/* Every libelf read of a file goes through elf_begin: counting its calls
+ * shows which scans read files and which used the cache. */
+#define elf_begin unit_elf_begin
 #include "../../src/search.c"
+#undef elf_begin
 
 #include <check.h>
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <sys/wait.h>
+
+static unsigned elf_begins;
+Elf *elf_begin(int fd, Elf_Cmd cmd, Elf *ref); /* libelf.h's, renamed above */
+
+Elf *unit_elf_begin(int fd, Elf_Cmd cmd, Elf *ref)
+{
+	__atomic_add_fetch(&elf_begins, 1, __ATOMIC_RELAXED);
+	return elf_begin(fd, cmd, ref);
+}
 
 /* ---- Stub for error.c: remembers the last message. */
 static char last_error[1024];
@@ -198,6 +211,11 @@ static void write_fake_elf(const char *path, unsigned cls, unsigned machine)
  *                    libq.so, a link to libt.so (a name this process
  *                    has not loaded, so ld.so really searches for it)
  *   ldsoprobe        prints the l_name of dlopen(argv[1])
+ *   uniq/libuq.so    linked with -z unique; needs libz, libdl
+ *   uniq/libdep.so   needs libm
+ *   libuser.so       DT_RUNPATH $ORIGIN/uniq; needs libuq.so, libdep.so
+ *   libshr.so        SONAME libshr-soname.so.1; needs libm
+ *   libshr-link.so   a link to libshr.so
  */
 static const char src_t[] =
 	"#include <math.h>\n#include <stdio.h>\n"
@@ -222,6 +240,14 @@ static const char src_probe[] =
 	"  void *h = dlopen(v[1], RTLD_LAZY); struct link_map *l;\n"
 	"  if (!h || dlinfo(h, RTLD_DI_LINKMAP, &l)) return 1;\n"
 	"  printf(\"%s\\n\", l->l_name);\n  return 0;\n}\n";
+
+static const char src_uq[] =
+	"#include <zlib.h>\nconst char *uq(void) { return zlibVersion(); }\n";
+static const char src_dep[] =
+	"#include <math.h>\ndouble dep(double x) { return cos(x); }\n";
+static const char src_user[] =
+	"const char *uq(void);\ndouble dep(double);\n"
+	"double user(double x) { return dep(x) + uq()[0]; }\n";
 
 static void write_src(const char *name, const char *text)
 {
@@ -257,6 +283,18 @@ static void fixture_up(void)
 	    "-Wl,--enable-new-dtags,-rpath,'$ORIGIN/a/$PLATFORM/${LIB}/b' && "
 	    "cc -o ldsoprobe probe.c -ldl && "
 	    "for d in rp run llp; do ln -s ../libt.so $d/libq.so; done", tmp);
+	write_src("uq.c", src_uq);
+	write_src("dep.c", src_dep);
+	write_src("user.c", src_user);
+	run("cd %s && mkdir uniq && "
+	    "CC='cc -Wall -Wextra -Werror -shared -fPIC -Wl,--no-as-needed' && "
+	    "$CC -o uniq/libuq.so uq.c -Wl,-z,unique,-soname,libuq.so "
+	    "-lz -l:libdl.so.2 && "
+	    "$CC -o uniq/libdep.so dep.c -Wl,-soname,libdep.so -lm && "
+	    "$CC -o libuser.so user.c -Luniq -luq -ldep "
+	    "-Wl,--enable-new-dtags,-rpath,'$ORIGIN/uniq' && "
+	    "$CC -o libshr.so dep.c -Wl,-soname,libshr-soname.so.1 -lm && "
+	    "ln -s libshr.so libshr-link.so", tmp);
 }
 
 static void fixture_down(void)
@@ -736,6 +774,424 @@ START_TEST(needs_bad_offsets)
 }
 END_TEST
 
+/* ---- nsshare_search_closure */
+
+/* What a closure scan reported and which names it asked LOADED about. */
+struct scan_log {
+	char *paths[32];
+	unsigned kinds[32];
+	size_t n;
+	char *asked[64];
+	size_t nasked;
+	const char *prune[4]; /* names LOADED says are there already */
+};
+
+static void log_found(const char *path, unsigned kind, void *arg)
+{
+	struct scan_log *l = arg;
+	ck_assert_uint_lt(l->n, 32);
+	l->paths[l->n] = strdup(path);
+	l->kinds[l->n++] = kind;
+}
+
+static bool log_loaded(const char *name, void *arg)
+{
+	struct scan_log *l = arg;
+	ck_assert_uint_lt(l->nasked, 64);
+	l->asked[l->nasked++] = strdup(name);
+	for (size_t i = 0; i < 4 && l->prune[i]; i++)
+		if (strcmp(l->prune[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void log_free(struct scan_log *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->paths[i]);
+	for (size_t i = 0; i < l->nasked; i++)
+		free(l->asked[i]);
+	l->n = l->nasked = 0;
+}
+
+/* The kind PATH was reported with, 0 when it was not; never twice. */
+static unsigned log_kind(const struct scan_log *l, const char *path)
+{
+	unsigned kind = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->paths[i], path) != 0)
+			continue;
+		ck_assert_msg(kind == 0, "%s reported twice", path);
+		kind = l->kinds[i];
+	}
+	return kind;
+}
+
+static bool log_asked(const struct scan_log *l, const char *name)
+{
+	for (size_t i = 0; i < l->nasked; i++)
+		if (strcmp(l->asked[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Scans PATH with NSSHARE_SHARE set to SHARE (NULL: unset). */
+static int scan_share(const char *share, const char *path, struct scan_log *l)
+{
+	if (share)
+		setenv("NSSHARE_SHARE", share, 1);
+	else
+		unsetenv("NSSHARE_SHARE");
+	int r = nsshare_search_closure(path, log_loaded, log_found, l);
+	unsetenv("NSSHARE_SHARE");
+	return r;
+}
+
+#define G NSSHARE_SHARE_GLIBC
+#define U NSSHARE_SHARE_UNIQUE
+
+/* glibc libraries are reported as such, the top object included. */
+START_TEST(closure_glibc)
+{
+	struct scan_log l = { 0 };
+	char *lib = tmp_path("libt.so");
+	char *libm = ldso_name("libm.so.6"), *libc = ldso_name("libc.so.6");
+	ck_assert_int_eq(scan_share(NULL, lib, &l), 0);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_uint_eq(log_kind(&l, libm), G);
+	ck_assert_uint_eq(log_kind(&l, libc), G);
+	log_free(&l);
+	/* PATH itself is classified too. */
+	ck_assert_int_eq(scan_share(NULL, libm, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_uint_eq(log_kind(&l, libm), G);
+	ck_assert_uint_eq(l.nasked, 0);
+	log_free(&l);
+	free(libm);
+	free(libc);
+	free(lib);
+}
+END_TEST
+
+/* A tagged object is reported, and its dependencies (libz, libdl, libc)
+ * are not looked at. */
+START_TEST(closure_tagged_top)
+{
+	struct scan_log l = { 0 };
+	char *uq = tmp_path("uniq/libuq.so");
+	ck_assert_int_eq(scan_share(NULL, uq, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_uint_eq(log_kind(&l, uq), U);
+	ck_assert_uint_eq(l.nasked, 0);
+	log_free(&l);
+	free(uq);
+}
+END_TEST
+
+/* libuser needs the tagged libuq, found through DT_RUNPATH $ORIGIN/uniq:
+ * libuq is reported and not descended into; libdep is (libm). */
+START_TEST(closure_tagged_needed)
+{
+	struct scan_log l = { 0 };
+	char *user = tmp_path("libuser.so"), *uq = tmp_path("uniq/libuq.so");
+	char *libm = ldso_name("libm.so.6"), *libc = ldso_name("libc.so.6");
+	char *libdl = ldso_name("libdl.so.2");
+	ck_assert_int_eq(scan_share(NULL, user, &l), 0);
+	ck_assert_uint_eq(l.n, 3);
+	ck_assert_uint_eq(log_kind(&l, uq), U);
+	ck_assert_uint_eq(log_kind(&l, libm), G);
+	ck_assert_uint_eq(log_kind(&l, libc), G);
+	ck_assert(log_asked(&l, "libuq.so"));
+	ck_assert(log_asked(&l, "libdep.so"));
+	ck_assert(!log_asked(&l, "libz.so.1"));
+	ck_assert(!log_asked(&l, "libdl.so.2"));
+	ck_assert(!log_asked(&l, user));
+	log_free(&l);
+
+	/* nsshare_search_glibc_needs knows nothing of unique objects yet:
+	 * it goes on into libuq and finds libdl. */
+	struct found_list fl = { 0 };
+	ck_assert_int_eq(nsshare_search_glibc_needs(user, found_cb, &fl), 0);
+	ck_assert_uint_eq(fl.n, 3);
+	ck_assert(found_has(&fl, libdl));
+	ck_assert(found_has(&fl, libm));
+	ck_assert(found_has(&fl, libc));
+	found_free(&fl);
+	free(libdl);
+	free(libm);
+	free(libc);
+	free(uq);
+	free(user);
+}
+END_TEST
+
+/* A name LOADED claims is neither reported nor descended into. */
+START_TEST(closure_loaded_prunes)
+{
+	char *user = tmp_path("libuser.so"), *uq = tmp_path("uniq/libuq.so");
+	char *libm = ldso_name("libm.so.6"), *libc = ldso_name("libc.so.6");
+	struct scan_log l = { .prune = { "libdep.so" } };
+	ck_assert_int_eq(scan_share(NULL, user, &l), 0);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_uint_eq(log_kind(&l, uq), U);
+	ck_assert_uint_eq(log_kind(&l, libc), G);
+	ck_assert(!log_asked(&l, "libm.so.6"));
+	log_free(&l);
+
+	struct scan_log l2 = { .prune = { "libuq.so", "libc.so.6" } };
+	ck_assert_int_eq(scan_share(NULL, user, &l2), 0);
+	ck_assert_uint_eq(l2.n, 1);
+	ck_assert_uint_eq(log_kind(&l2, libm), G);
+	log_free(&l2);
+	free(libm);
+	free(libc);
+	free(uq);
+	free(user);
+}
+END_TEST
+
+/* NSSHARE_SHARE names objects by soname, file name, DT_NEEDED name or
+ * path (links included); they are then treated as tagged. */
+START_TEST(closure_share_env)
+{
+	char *shr = tmp_path("libshr.so"), *link = tmp_path("libshr-link.so");
+	char *user = tmp_path("libuser.so"), *dep = tmp_path("uniq/libdep.so");
+	char *uq = tmp_path("uniq/libuq.so");
+	char *libm = ldso_name("libm.so.6"), *libc = ldso_name("libc.so.6");
+	const char *const hits[] = { "libshr-soname.so.1", "libshr.so", shr,
+				     link, "libz.so.1:/nonexistent/x::libshr.so" };
+	struct scan_log l = { 0 };
+	for (size_t i = 0; i < sizeof hits / sizeof hits[0]; i++) {
+		ck_assert_int_eq(scan_share(hits[i], shr, &l), 0);
+		ck_assert_msg(l.n == 1 && log_kind(&l, shr) == U,
+			      "NSSHARE_SHARE=%s", hits[i]);
+		log_free(&l);
+	}
+	/* Scanned through the link, the path entry still names the file. */
+	ck_assert_int_eq(scan_share(shr, link, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_uint_eq(log_kind(&l, link), U);
+	log_free(&l);
+
+	const char *const misses[] = { "libshr", "libshr-link.so",
+				       "/nonexistent/libshr.so", ":", "" };
+	for (size_t i = 0; i < sizeof misses / sizeof misses[0]; i++) {
+		ck_assert_int_eq(scan_share(misses[i], shr, &l), 0);
+		ck_assert_msg(l.n == 2 && log_kind(&l, libm) == G &&
+				      log_kind(&l, libc) == G,
+			      "NSSHARE_SHARE=%s", misses[i]);
+		log_free(&l);
+	}
+
+	/* A needed object, by its DT_NEEDED name: libm is not reached. */
+	ck_assert_int_eq(scan_share("libdep.so", user, &l), 0);
+	ck_assert_uint_eq(l.n, 3);
+	ck_assert_uint_eq(log_kind(&l, dep), U);
+	ck_assert_uint_eq(log_kind(&l, uq), U);
+	ck_assert_uint_eq(log_kind(&l, libc), G);
+	log_free(&l);
+
+	/* A glibc library named there is both. */
+	ck_assert_int_eq(scan_share("libm.so.6", shr, &l), 0);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_uint_eq(log_kind(&l, libm), G | U);
+	ck_assert_uint_eq(log_kind(&l, libc), G);
+	log_free(&l);
+
+	/* Secure processes ignore the variable. */
+	state.secure = true;
+	int r = scan_share("libshr.so", shr, &l);
+	state.secure = false;
+	ck_assert_int_eq(r, 0);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_uint_eq(log_kind(&l, shr), 0);
+	log_free(&l);
+
+	/* nsshare_search_glibc_needs ignores it. */
+	setenv("NSSHARE_SHARE", "libm.so.6:libshr.so", 1);
+	struct found_list fl = { 0 };
+	r = nsshare_search_glibc_needs(shr, found_cb, &fl);
+	unsetenv("NSSHARE_SHARE");
+	ck_assert_int_eq(r, 0);
+	ck_assert_uint_eq(fl.n, 2);
+	ck_assert(found_has(&fl, libm));
+	found_free(&fl);
+	free(libm);
+	free(libc);
+	free(uq);
+	free(dep);
+	free(user);
+	free(link);
+	free(shr);
+}
+END_TEST
+
+START_TEST(closure_errors)
+{
+	struct scan_log l = { 0 };
+	char *missing = tmp_path("missing.so");
+	last_error[0] = '\0';
+	ck_assert_int_eq(scan_share(NULL, missing, &l), -1);
+	ck_assert_uint_eq(l.n, 0);
+	ck_assert_ptr_nonnull(strstr(last_error, "No such file or directory"));
+	last_error[0] = '\0';
+	ck_assert_int_eq(scan_share(NULL, "/bin/sh", &l), -1);
+	ck_assert_ptr_nonnull(strstr(last_error, "executable"));
+	free(missing);
+}
+END_TEST
+
+static bool log_same(const struct scan_log *a, const struct scan_log *b)
+{
+	if (a->n != b->n || a->nasked != b->nasked)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->paths[i], b->paths[i]) || a->kinds[i] != b->kinds[i])
+			return false;
+	for (size_t i = 0; i < a->nasked; i++)
+		if (strcmp(a->asked[i], b->asked[i]))
+			return false;
+	return true;
+}
+
+/* A second scan reads no file with libelf and reports the same. */
+START_TEST(closure_cached)
+{
+	char *user = tmp_path("libuser.so");
+	struct scan_log l1 = { 0 }, l2 = { 0 };
+	ck_assert_int_eq(scan_share(NULL, user, &l1), 0);
+	unsigned before = elf_begins;
+	ck_assert_int_eq(scan_share(NULL, user, &l2), 0);
+	ck_assert_uint_eq(elf_begins, before);
+	ck_assert(log_same(&l1, &l2));
+	/* The variable is applied at each scan, not remembered. */
+	log_free(&l2);
+	ck_assert_int_eq(scan_share("libdep.so", user, &l2), 0);
+	ck_assert(!log_same(&l1, &l2));
+	log_free(&l2);
+	ck_assert_int_eq(scan_share(NULL, user, &l2), 0);
+	ck_assert(log_same(&l1, &l2));
+	ck_assert_uint_eq(elf_begins, before);
+	log_free(&l1);
+	log_free(&l2);
+	free(user);
+}
+END_TEST
+
+static void set_mtime(const char *path, time_t t)
+{
+	struct timespec ts[2] = { { t, 0 }, { t, 0 } };
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+/* The DT_GNU_FLAGS_1 entry of the dynamic section in IMG. */
+static Elf64_Dyn *gnu_flags_1(unsigned char *img)
+{
+	Elf64_Ehdr *eh = (void *)img;
+	Elf64_Phdr *ph = (void *)(img + eh->e_phoff);
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type != PT_DYNAMIC)
+			continue;
+		for (Elf64_Dyn *d = (void *)(img + ph[i].p_offset);
+		     d->d_tag != DT_NULL; d++)
+			if (d->d_tag == DT_GNU_FLAGS_1)
+				return d;
+	}
+	return NULL;
+}
+
+/* A file changed in place (same inode and size, new mtime) or replaced
+ * at the same path is read again. */
+START_TEST(closure_cache_sees_rewrite)
+{
+	char *uq = tmp_path("uniq/libuq.so"), *rw = tmp_path("rw.so");
+	char *fresh = tmp_path("rw-new.so");
+	char *libc = ldso_name("libc.so.6"), *libdl = ldso_name("libdl.so.2");
+	run("cp %s %s", uq, rw);
+	set_mtime(rw, 1000000000);
+	struct scan_log l = { 0 };
+	ck_assert_int_eq(scan_share(NULL, rw, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_uint_eq(log_kind(&l, rw), U);
+	log_free(&l);
+
+	/* Untag it where it lies. */
+	struct stat before, after;
+	ck_assert_int_eq(stat(rw, &before), 0);
+	size_t n;
+	unsigned char *img = read_file(rw, &n);
+	Elf64_Dyn *d = gnu_flags_1(img);
+	ck_assert_ptr_nonnull(d);
+	d->d_un.d_val &= ~(Elf64_Xword)DF_GNU_1_UNIQUE;
+	write_file(rw, img, n);
+	set_mtime(rw, 1000000001);
+	ck_assert_int_eq(stat(rw, &after), 0);
+	ck_assert(before.st_ino == after.st_ino && before.st_size == after.st_size);
+	ck_assert_int_eq(scan_share(NULL, rw, &l), 0);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_uint_eq(log_kind(&l, rw), 0);
+	ck_assert_uint_eq(log_kind(&l, libc), G);
+	ck_assert_uint_eq(log_kind(&l, libdl), G);
+	log_free(&l);
+
+	/* Replaced by another file with the same size and mtime. */
+	d->d_un.d_val |= DF_GNU_1_UNIQUE;
+	write_file(fresh, img, n);
+	set_mtime(fresh, 1000000001);
+	ck_assert_int_eq(rename(fresh, rw), 0);
+	ck_assert_int_eq(scan_share(NULL, rw, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_uint_eq(log_kind(&l, rw), U);
+	log_free(&l);
+	free(img);
+	free(libdl);
+	free(libc);
+	free(fresh);
+	free(rw);
+	free(uq);
+}
+END_TEST
+
+/* Threads scanning at once, from a cold start for the top object, all
+ * get the whole answer. */
+struct scan_thread {
+	const char *path;
+	struct scan_log log;
+	int ret;
+};
+
+static void *scan_thread_run(void *arg)
+{
+	struct scan_thread *t = arg;
+	t->ret = nsshare_search_closure(t->path, NULL, log_found, &t->log);
+	return NULL;
+}
+
+START_TEST(closure_threads)
+{
+	char *user = tmp_path("libuser.so"), *copy = tmp_path("libuser-thr.so");
+	run("cp %s %s", user, copy);
+	struct scan_thread t[4];
+	pthread_t tid[4];
+	for (int i = 0; i < 4; i++) {
+		t[i] = (struct scan_thread){ .path = copy };
+		ck_assert_int_eq(pthread_create(&tid[i], NULL, scan_thread_run,
+						&t[i]), 0);
+	}
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_join(tid[i], NULL), 0);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(t[i].ret, 0);
+		ck_assert_uint_eq(t[i].log.n, 3);
+		ck_assert(log_same(&t[i].log, &t[0].log));
+	}
+	for (int i = 0; i < 4; i++)
+		log_free(&t[i].log);
+	free(copy);
+	free(user);
+}
+END_TEST
+
 static Suite *search_suite(void)
 {
 	Suite *s = suite_create("search");
@@ -758,6 +1214,15 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, needs_errors);
 	tcase_add_test(tc, needs_survives_damage);
 	tcase_add_test(tc, needs_bad_offsets);
+	tcase_add_test(tc, closure_glibc);
+	tcase_add_test(tc, closure_tagged_top);
+	tcase_add_test(tc, closure_tagged_needed);
+	tcase_add_test(tc, closure_loaded_prunes);
+	tcase_add_test(tc, closure_share_env);
+	tcase_add_test(tc, closure_errors);
+	tcase_add_test(tc, closure_cached);
+	tcase_add_test(tc, closure_cache_sees_rewrite);
+	tcase_add_test(tc, closure_threads);
 	suite_add_tcase(s, tc);
 	return s;
 }
