@@ -13,35 +13,58 @@
 
 #include "internal.h"
 
-/* The glibc libraries the closure of a file needs, collected by
- * nsshare_search_glibc_needs. */
-struct glibc_needs {
-	char **paths;
-	size_t count;
-	bool failed;
+/* What a closure scan found to proxy, and how it asks whether a name is
+ * in the target namespace already. */
+struct scan {
+	const struct nsshare_real *real;
+	Lmid_t id;
+	struct nsshare_share_list share;
 };
 
-static void glibc_needs_add(const char *path, void *arg)
+static void scan_found(const char *path, unsigned kind, void *arg)
 {
-	struct glibc_needs *needs = arg;
-	char **paths = realloc(needs->paths, (needs->count + 1) * sizeof *paths);
+	struct nsshare_share_list *share = &((struct scan *)arg)->share;
+	struct nsshare_shared *items =
+		realloc(share->items, (share->count + 1) * sizeof *items);
 	char *copy = strdup(path);
-	if (!paths || !copy) {
+	if (items)
+		share->items = items;
+	if (!items || !copy) {
 		free(copy);
-		if (paths)
-			needs->paths = paths;
-		needs->failed = true;
+		share->failed = true;
 		return;
 	}
-	needs->paths = paths;
-	needs->paths[needs->count++] = copy;
+	share->items[share->count++] = (struct nsshare_shared){ copy, kind };
 }
 
-static void glibc_needs_free(struct glibc_needs *needs)
+/* ld.so matches a needed name against what the namespace holds before it
+ * searches the disk; RTLD_NOLOAD asks the same question. */
+static bool scan_loaded(const char *name, void *arg)
 {
-	for (size_t i = 0; i < needs->count; i++)
-		free(needs->paths[i]);
-	free(needs->paths);
+	const struct scan *scan = arg;
+	void *handle = scan->real->dlmopen(scan->id, name, RTLD_NOLOAD | RTLD_LAZY);
+	if (!handle) {
+		scan->real->dlerror();
+		return false;
+	}
+	scan->real->dlclose(handle);
+	return true;
+}
+
+static void scan_free(struct scan *scan)
+{
+	for (size_t i = 0; i < scan->share.count; i++)
+		free(scan->share.items[i].path);
+	free(scan->share.items);
+}
+
+/* What the scan says of PATH itself (0: neither glibc nor unique). */
+static unsigned scan_kind_of(const struct scan *scan, const char *path)
+{
+	for (size_t i = 0; i < scan->share.count; i++)
+		if (strcmp(scan->share.items[i].path, path) == 0)
+			return scan->share.items[i].kind;
+	return 0;
 }
 
 static struct link_map *caller_object(const void *return_address)
@@ -85,9 +108,6 @@ static void *open_shared(const struct nsshare_real *real, Lmid_t id,
 			 const char *path, int mode, bool explicit)
 {
 	if (id != LM_ID_NEWLM) {
-		/* Fails, naming PATH, when ID is no namespace in use. */
-		if (!nsshare_ns_add_glibc(id, path, NULL, 0))
-			return NULL;
 		void *private = real->dlmopen(id, path, RTLD_NOLOAD | RTLD_LAZY);
 		if (private) {
 			real->dlclose(private);
@@ -103,21 +123,21 @@ static void *open_shared(const struct nsshare_real *real, Lmid_t id,
 	char proxy_path[NSSHARE_FD_PATH_MAX];
 	nsshare_proxy_path(proxy, proxy_path);
 	if (id == LM_ID_NEWLM)
-		return nsshare_ns_create(proxy_path, path, NULL, 0, mode);
+		return nsshare_ns_create(proxy_path, path, NULL, mode);
 	void *handle = real->dlmopen(id, proxy_path, mode);
 	if (!handle)
 		nsshare_error_take_glibc(path);
 	return handle;
 }
 
-/* A plain load into a secondary namespace, with glibc shared. */
+/* A plain load into a secondary namespace, with what SHARE lists proxied. */
 static void *open_private(const struct nsshare_real *real, Lmid_t id,
-			  const char *path, int mode, const char *const *glibc,
-			  size_t nglibc)
+			  const char *path, int mode,
+			  const struct nsshare_share_list *share)
 {
 	if (id == LM_ID_NEWLM)
-		return nsshare_ns_create(path, path, glibc, nglibc, mode);
-	if (!nsshare_ns_add_glibc(id, path, glibc, nglibc))
+		return nsshare_ns_create(path, path, share, mode);
+	if (!nsshare_ns_add_proxies(id, path, share))
 		return NULL;
 	void *handle = real->dlmopen(id, path, mode);
 	if (!handle)
@@ -157,25 +177,32 @@ static void *open_secondary(const struct nsshare_real *real, Lmid_t id,
 		free(path);
 		return handle ? handle : real->dlmopen(id, file, glibc_mode);
 	}
-	struct glibc_needs needs = { 0 };
-	if (nsshare_search_glibc_needs(path, glibc_needs_add, &needs) < 0) {
+	/* Fails, naming PATH, when ID is no namespace in use; the scan
+	 * below asks ID about names. */
+	if (id != LM_ID_NEWLM && !nsshare_ns_add_proxies(id, path, NULL)) {
+		free(path);
+		return NULL;
+	}
+	struct scan scan = { .real = real, .id = id };
+	if (nsshare_search_closure(path, id == LM_ID_NEWLM ? NULL : scan_loaded,
+				   scan_found, &scan) < 0) {
 		handle = NULL;
-	} else if (needs.failed) {
+	} else if (scan.share.failed) {
 		nsshare_error(path, "out of memory");
 	} else {
-		/* A glibc library asked for by name is shared like the
-		 * rest of glibc. */
-		bool is_glibc = needs.count > 0 &&
-				strcmp(needs.paths[0], path) == 0;
-		if ((mode & RTLD_SHARED) || is_glibc)
+		/* A unique object is shared as if RTLD_SHARED were given; a
+		 * glibc library asked for by name is shared like the rest of
+		 * glibc, but keeps a private copy a namespace has. */
+		unsigned kind = scan_kind_of(&scan, path);
+		if ((mode & RTLD_SHARED) || kind)
 			handle = open_shared(real, id, path, glibc_mode,
-					     mode & RTLD_SHARED);
+					     (mode & RTLD_SHARED) ||
+					     (kind & NSSHARE_SHARE_UNIQUE));
 		else
 			handle = open_private(real, id, path, glibc_mode,
-					      (const char *const *)needs.paths,
-					      needs.count);
+					      &scan.share);
 	}
-	glibc_needs_free(&needs);
+	scan_free(&scan);
 	free(path);
 	return handle;
 }

@@ -158,15 +158,6 @@ struct nsshare_proxy *nsshare_proxy_of_file(const char *path);
  * Returns a malloc'd path, or NULL when nothing was found (no error set:
  * ld.so will report it in its own words). */
 char *nsshare_search_resolve(const char *name, const struct link_map *caller);
-/* Calls FOUND(path, arg) for each glibc library (see
- * nsshare_object_is_glibc) that the DT_NEEDED closure of the file PATH
- * asks for, skipping ld.so and not descending into glibc libraries.
- * Returns 0, or -1 with an error set when PATH itself cannot be read as a
- * shared object of this machine's kind. */
-int nsshare_search_glibc_needs(const char *path,
-			       void (*found)(const char *path, void *arg),
-			       void *arg);
-
 /* What a closure scan reports about an object nsshare must proxy rather
  * than let ld.so load privately into the namespace. */
 enum nsshare_share {
@@ -192,17 +183,27 @@ int nsshare_search_closure(const char *path, nsshare_loaded_fn *loaded,
 			   nsshare_found_fn *found, void *arg);
 
 /* ---- namespace.c */
-/* Opens a fresh namespace whose root needs FIRST, then the proxies of the
- * glibc libraries in GLIBC (paths of base copies), and returns the handle
- * of FIRST in it.  NULL with an error set. */
+/* The objects of a closure that a namespace gets as proxies. */
+struct nsshare_shared {
+	char *path;    /* the file of the base copy */
+	unsigned kind; /* enum nsshare_share */
+};
+struct nsshare_share_list {
+	struct nsshare_shared *items;
+	size_t count;
+	bool failed;   /* out of memory while collecting */
+};
+/* Opens a fresh namespace whose root needs FIRST, then the proxies of
+ * libc and of the objects in SHARE, and returns the handle of FIRST in
+ * it.  NULL with an error set naming OBJECT (what the caller asked for). */
 void *nsshare_ns_create(const char *first, const char *object,
-			const char *const *glibc, size_t nglibc, int mode);
-/* Makes sure namespace ID holds proxies of the glibc libraries in GLIBC,
- * unless ID has a private libc.  False with an error set naming OBJECT
- * (the object about to be loaded) when ID is not a namespace in use or a
- * proxy cannot be loaded. */
-bool nsshare_ns_add_glibc(Lmid_t id, const char *object,
-			  const char *const *glibc, size_t nglibc);
+			const struct nsshare_share_list *share, int mode);
+/* Makes sure namespace ID holds proxies of the objects in SHARE (SHARE
+ * may be NULL), glibc libraries only if ID's libc is nsshare's.  False
+ * with an error set naming OBJECT (the object about to be loaded) when ID
+ * is not a namespace in use or a proxy cannot be loaded. */
+bool nsshare_ns_add_proxies(Lmid_t id, const char *object,
+			    const struct nsshare_share_list *share);
 /* Notes one more handle nsshare gave out for the library that created a
  * namespace (nothing happens for other handles). */
 void nsshare_ns_retain(void *handle);

@@ -1,7 +1,8 @@
 /* Namespaces nsshare creates.  A fresh namespace starts with a small
  * synthesized root whose DT_NEEDED lists the requested library first and
- * the glibc proxies after it.  ld.so maps all of the root's direct needs
- * before their own, so the library's libc.so.6 finds the proxy by SONAME,
+ * the proxies (glibc's libraries, unique objects) after it.  ld.so maps
+ * all of the root's direct needs before their own, so the library's
+ * libc.so.6 (or unique dependency) finds the proxy by SONAME,
  * and the namespace's global scope (the first object's search list) is
  * root, library, proxies, the library's other dependencies: what stock
  * dlmopen gives, with glibc shared (glibc-facts 14). */
@@ -21,7 +22,7 @@ struct nsshare_ns {
 	void *first;           /* the library that created the namespace */
 	unsigned long refs;    /* handles of FIRST that nsshare gave out */
 	int fd;                /* the root image; its path names the root */
-	void **added;          /* glibc proxies opened into it later */
+	void **added;          /* proxies opened into it later */
 	size_t nadded;
 };
 
@@ -36,14 +37,14 @@ static struct nsshare_ns *ns_find_id(Lmid_t id)
 	return NULL;
 }
 
-/* Proxies of libc and of the glibc libraries in PATHS, without repeats. */
-static size_t glibc_proxies(const char *const *paths, size_t n,
-			    struct nsshare_proxy **out)
+/* Proxies of libc and of the objects in SHARE, without repeats. */
+static size_t root_proxies(const struct nsshare_share_list *share,
+			   struct nsshare_proxy **out)
 {
-	size_t count = 0;
+	size_t count = 0, n = share ? share->count : 0;
 	for (size_t i = 0; i <= n; i++) {
 		/* libc first and always: later loads share it too. */
-		const char *path = i == 0 ? "libc.so.6" : paths[i - 1];
+		const char *path = i == 0 ? "libc.so.6" : share->items[i - 1].path;
 		struct nsshare_proxy *proxy = nsshare_proxy_load(path, RTLD_LAZY);
 		if (!proxy)
 			return (size_t)-1;
@@ -81,10 +82,11 @@ static int root_image(const char *first, const char *object,
 }
 
 void *nsshare_ns_create(const char *first, const char *object,
-			const char *const *glibc, size_t nglibc, int mode)
+			const struct nsshare_share_list *share, int mode)
 {
 	const struct nsshare_real *real = nsshare_real();
-	struct nsshare_proxy **proxies = calloc(nglibc + 1, sizeof *proxies);
+	struct nsshare_proxy **proxies =
+		calloc((share ? share->count : 0) + 1, sizeof *proxies);
 	struct nsshare_ns *ns = calloc(1, sizeof *ns);
 	if (!real || !proxies || !ns) {
 		if (real)
@@ -93,7 +95,7 @@ void *nsshare_ns_create(const char *first, const char *object,
 		free(ns);
 		return NULL;
 	}
-	size_t nproxies = glibc_proxies(glibc, nglibc, proxies);
+	size_t nproxies = root_proxies(share, proxies);
 	int fd = nproxies == (size_t)-1 ? -1 : root_image(first, object, proxies, nproxies);
 	free(proxies);
 	if (fd < 0) {
@@ -132,7 +134,7 @@ void *nsshare_ns_create(const char *first, const char *object,
 	return ns->first;
 }
 
-/* Records HANDLE, a glibc proxy opened into namespace ID, so that it is
+/* Records HANDLE, a proxy opened into namespace ID, so that it is
  * closed with the namespace.  False if nsshare did not create ID. */
 static bool ns_note_added(Lmid_t id, void *handle)
 {
@@ -181,17 +183,22 @@ static bool ns_shares_glibc(const struct nsshare_real *real, Lmid_t id,
 	return shared;
 }
 
-bool nsshare_ns_add_glibc(Lmid_t id, const char *object,
-			  const char *const *glibc, size_t nglibc)
+bool nsshare_ns_add_proxies(Lmid_t id, const char *object,
+			    const struct nsshare_share_list *share)
 {
 	const struct nsshare_real *real = nsshare_real();
 	if (!real)
 		return false;
 	bool failed;
-	if (!ns_shares_glibc(real, id, object, &failed))
-		return !failed;
-	for (size_t i = 0; i < nglibc; i++) {
-		struct nsshare_proxy *proxy = nsshare_proxy_load(glibc[i], RTLD_LAZY);
+	bool shares_glibc = ns_shares_glibc(real, id, object, &failed);
+	if (failed)
+		return false;
+	for (size_t i = 0; share && i < share->count; i++) {
+		/* A namespace with a private glibc keeps it whole. */
+		if (!shares_glibc && !(share->items[i].kind & NSSHARE_SHARE_UNIQUE))
+			continue;
+		struct nsshare_proxy *proxy =
+			nsshare_proxy_load(share->items[i].path, RTLD_LAZY);
 		if (!proxy)
 			return false;
 		char path[NSSHARE_FD_PATH_MAX];

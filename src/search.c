@@ -1688,7 +1688,6 @@ struct scan {
 	size_t nnames, namecap;
 	struct file_id *ids;
 	size_t nids, idcap;
-	bool share; /* report unique objects (else descend into them) */
 	struct share_list list;
 	nsshare_loaded_fn *loaded;
 	nsshare_found_fn *found;
@@ -1770,7 +1769,7 @@ static void scan_take(struct scan *sc, const char *path, const char *want,
 	scan_add_name(sc, path);
 	scan_add_name(sc, info->soname);
 	unsigned kind = info->glibc ? NSSHARE_SHARE_GLIBC : 0;
-	if (sc->share && (info->unique || share_has(&sc->list, path, want, info)))
+	if (info->unique || share_has(&sc->list, path, want, info))
 		kind |= NSSHARE_SHARE_UNIQUE;
 	if (kind) {
 		sc->found(path, kind, sc->arg);
@@ -1839,8 +1838,8 @@ out:
 	free(want);
 }
 
-static int scan_closure(const char *path, bool share, nsshare_loaded_fn *loaded,
-			nsshare_found_fn *found, void *arg)
+int nsshare_search_closure(const char *path, nsshare_loaded_fn *loaded,
+			   nsshare_found_fn *found, void *arg)
 {
 	state_get();
 	char why[160];
@@ -1850,9 +1849,9 @@ static int scan_closure(const char *path, bool share, nsshare_loaded_fn *loaded,
 		nsshare_error(path, "%s", top ? top->why : why);
 		return -1;
 	}
-	struct scan sc = { .share = share, .loaded = loaded, .found = found,
+	struct scan sc = { .loaded = loaded, .found = found,
 			   .arg = arg };
-	if (share && !share_init(&sc.list))
+	if (!share_init(&sc.list))
 		sc.oom = true;
 	else if (!is_rtld(&top->info))
 		/* dlopen'ed objects have no l_loader: the chain starts here. */
@@ -1878,33 +1877,4 @@ static int scan_closure(const char *path, bool share, nsshare_loaded_fn *loaded,
 	free(sc.names);
 	free(sc.ids);
 	return ret;
-}
-
-int nsshare_search_closure(const char *path, nsshare_loaded_fn *loaded,
-			   nsshare_found_fn *found, void *arg)
-{
-	return scan_closure(path, true, loaded, found, arg);
-}
-
-struct glibc_needs {
-	void (*found)(const char *path, void *arg);
-	void *arg;
-};
-
-static void glibc_needs_found(const char *path, unsigned kind, void *arg)
-{
-	const struct glibc_needs *g = arg;
-	if (kind & NSSHARE_SHARE_GLIBC)
-		g->found(path, g->arg);
-}
-
-int nsshare_search_glibc_needs(const char *path,
-			       void (*found)(const char *path, void *arg),
-			       void *arg)
-{
-	/* Unique objects are descended into, as before they were known:
-	 * until the caller proxies them, ld.so loads them into the
-	 * namespace with their dependencies, glibc ones included. */
-	struct glibc_needs g = { found, arg };
-	return scan_closure(path, false, NULL, glibc_needs_found, &g);
 }

@@ -525,14 +525,33 @@ START_TEST(resolve_caller_paths)
 }
 END_TEST
 
-/* ---- nsshare_search_glibc_needs */
+/* ---- The glibc libraries of a closure, as nsshare_search_closure
+ * reports them. */
+struct glibc_filter {
+	void (*found)(const char *path, void *arg);
+	void *arg;
+};
+
+static void glibc_filter_cb(const char *path, unsigned kind, void *arg)
+{
+	const struct glibc_filter *g = arg;
+	if (kind & NSSHARE_SHARE_GLIBC)
+		g->found(path, g->arg);
+}
+
+static int glibc_needs(const char *path, void (*found)(const char *, void *),
+		       void *arg)
+{
+	struct glibc_filter g = { found, arg };
+	return nsshare_search_closure(path, NULL, glibc_filter_cb, &g);
+}
 
 START_TEST(needs_libz_is_libc)
 {
 	struct found_list fl = { 0 };
 	char *libz = realpath_of_lib("libz.so.1");
 	char *libc = ldso_name("libc.so.6");
-	ck_assert_int_eq(nsshare_search_glibc_needs(libz, found_cb, &fl), 0);
+	ck_assert_int_eq(glibc_needs(libz, found_cb, &fl), 0);
 	ck_assert_uint_eq(fl.n, 1);
 	ck_assert_str_eq(fl.paths[0], libc);
 	found_free(&fl);
@@ -546,7 +565,7 @@ START_TEST(needs_libm_and_libc)
 	struct found_list fl = { 0 };
 	char *lib = tmp_path("libt.so");
 	char *libm = ldso_name("libm.so.6"), *libc = ldso_name("libc.so.6");
-	ck_assert_int_eq(nsshare_search_glibc_needs(lib, found_cb, &fl), 0);
+	ck_assert_int_eq(glibc_needs(lib, found_cb, &fl), 0);
 	ck_assert_uint_eq(fl.n, 2);
 	ck_assert(found_has(&fl, libm));
 	ck_assert(found_has(&fl, libc));
@@ -564,7 +583,7 @@ START_TEST(needs_chain)
 {
 	struct found_list fl = { 0 };
 	char *top = tmp_path("libtop.so");
-	ck_assert_int_eq(nsshare_search_glibc_needs(top, found_cb, &fl), 0);
+	ck_assert_int_eq(glibc_needs(top, found_cb, &fl), 0);
 	/* libmid (RUNPATH) needs libleaf (not found) and libc. */
 	char *libc = ldso_name("libc.so.6");
 	ck_assert_uint_eq(fl.n, 1);
@@ -575,7 +594,7 @@ START_TEST(needs_chain)
 	    "-Lsub -lmid -Wl,--disable-new-dtags,-rpath,'$ORIGIN/sub'", tmp);
 	char *toprp = tmp_path("libtoprp.so");
 	char *libm = ldso_name("libm.so.6");
-	ck_assert_int_eq(nsshare_search_glibc_needs(toprp, found_cb, &fl), 0);
+	ck_assert_int_eq(glibc_needs(toprp, found_cb, &fl), 0);
 	ck_assert_uint_eq(fl.n, 2);
 	ck_assert(found_has(&fl, libm));
 	ck_assert(found_has(&fl, libc));
@@ -599,16 +618,16 @@ START_TEST(needs_glibc_root)
 {
 	struct found_list fl = { 0 };
 	char *libc = ldso_name("libc.so.6"), *libm = ldso_name("libm.so.6");
-	ck_assert_int_eq(nsshare_search_glibc_needs(libm, found_cb, &fl), 0);
+	ck_assert_int_eq(glibc_needs(libm, found_cb, &fl), 0);
 	ck_assert_uint_eq(fl.n, 1);
 	ck_assert_str_eq(fl.paths[0], libm);
 	found_free(&fl);
-	ck_assert_int_eq(nsshare_search_glibc_needs(libc, found_cb, &fl), 0);
+	ck_assert_int_eq(glibc_needs(libc, found_cb, &fl), 0);
 	ck_assert_uint_eq(fl.n, 1);
 	ck_assert_str_eq(fl.paths[0], libc);
 	found_free(&fl);
 	/* ld.so itself is never reported. */
-	ck_assert_int_eq(nsshare_search_glibc_needs("/lib64/ld-linux-x86-64.so.2",
+	ck_assert_int_eq(glibc_needs("/lib64/ld-linux-x86-64.so.2",
 						    found_cb, &fl), 0);
 	ck_assert_uint_eq(fl.n, 0);
 	free(libc);
@@ -623,7 +642,7 @@ START_TEST(needs_skips_ldso)
 	    "/lib64/ld-linux-x86-64.so.2", tmp);
 	char *lib = tmp_path("libld.so");
 	struct found_list fl = { 0 };
-	ck_assert_int_eq(nsshare_search_glibc_needs(lib, found_cb, &fl), 0);
+	ck_assert_int_eq(glibc_needs(lib, found_cb, &fl), 0);
 	for (size_t i = 0; i < fl.n; i++)
 		ck_assert_ptr_null(strstr(fl.paths[i], "ld-linux"));
 	found_free(&fl);
@@ -635,7 +654,7 @@ static void expect_error(const char *path, const char *reason)
 {
 	struct found_list fl = { 0 };
 	last_error[0] = '\0';
-	ck_assert_int_eq(nsshare_search_glibc_needs(path, found_cb, &fl), -1);
+	ck_assert_int_eq(glibc_needs(path, found_cb, &fl), -1);
 	ck_assert_uint_eq(fl.n, 0);
 	ck_assert_msg(strncmp(last_error, path, strlen(path)) == 0 &&
 			      strstr(last_error, reason),
@@ -717,7 +736,7 @@ START_TEST(needs_survives_damage)
 		}
 		write_file(bad, img, n);
 		struct found_list fl = { 0 };
-		int r = nsshare_search_glibc_needs(bad, found_cb, &fl);
+		int r = glibc_needs(bad, found_cb, &fl);
 		ck_assert(r == 0 || r == -1);
 		found_free(&fl);
 	}
@@ -756,7 +775,7 @@ START_TEST(needs_bad_offsets)
 					d->d_un.d_val = values[v];
 			write_file(bad, copy, n);
 			struct found_list fl = { 0 };
-			int r = nsshare_search_glibc_needs(bad, found_cb, &fl);
+			int r = glibc_needs(bad, found_cb, &fl);
 			ck_assert(r == 0 || r == -1);
 			found_free(&fl);
 			free(copy);
@@ -908,15 +927,6 @@ START_TEST(closure_tagged_needed)
 	ck_assert(!log_asked(&l, user));
 	log_free(&l);
 
-	/* nsshare_search_glibc_needs knows nothing of unique objects yet:
-	 * it goes on into libuq and finds libdl. */
-	struct found_list fl = { 0 };
-	ck_assert_int_eq(nsshare_search_glibc_needs(user, found_cb, &fl), 0);
-	ck_assert_uint_eq(fl.n, 3);
-	ck_assert(found_has(&fl, libdl));
-	ck_assert(found_has(&fl, libm));
-	ck_assert(found_has(&fl, libc));
-	found_free(&fl);
 	free(libdl);
 	free(libm);
 	free(libc);
@@ -1007,15 +1017,6 @@ START_TEST(closure_share_env)
 	ck_assert_uint_eq(log_kind(&l, shr), 0);
 	log_free(&l);
 
-	/* nsshare_search_glibc_needs ignores it. */
-	setenv("NSSHARE_SHARE", "libm.so.6:libshr.so", 1);
-	struct found_list fl = { 0 };
-	r = nsshare_search_glibc_needs(shr, found_cb, &fl);
-	unsetenv("NSSHARE_SHARE");
-	ck_assert_int_eq(r, 0);
-	ck_assert_uint_eq(fl.n, 2);
-	ck_assert(found_has(&fl, libm));
-	found_free(&fl);
 	free(libm);
 	free(libc);
 	free(uq);
