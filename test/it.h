@@ -58,6 +58,20 @@ static inline const char *it_module(const char *name)
 	return path;
 }
 
+/* The secondary namespaces a program can open: glibc's DL_NNS is 16, the
+ * base namespace and 15 others, less one for each LD_AUDIT module (each
+ * takes a namespace of its own). */
+static inline int it_max_namespaces(void)
+{
+	int n = 15;
+	const char *audit = getenv("LD_AUDIT");
+	for (const char *p = audit; p && *p; p += strcspn(p, ":")) {
+		p += strspn(p, ":");
+		n -= *p != '\0';
+	}
+	return n;
+}
+
 /* The namespace of a handle, or -100 if dlinfo fails. */
 static inline Lmid_t it_handle_ns(void *handle)
 {

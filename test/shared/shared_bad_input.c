@@ -209,7 +209,7 @@ int main(void)
 	REQUIRE(ns_objects > 0, "cannot count N's objects");
 	/* Warm up what nsshare keeps for the process (glibc proxies). */
 	int available = namespaces_available();
-	CHECK(available == SHARED_MAX_NS - 1, "%d namespaces available besides N",
+	CHECK(available == it_max_namespaces() - 1, "%d namespaces available besides N",
 	      available);
 	check_available = true;
 

@@ -15,7 +15,8 @@ static void fill(const char *name, int mode, const char *sym, const char *what)
 	void *h[SHARED_MAX_NS + 1];
 	char err[4096];
 	int n = open_namespaces(path, mode, h, SHARED_MAX_NS, err, sizeof err);
-	CHECK(n == SHARED_MAX_NS, "%s: opened %d namespaces: %s", what, n, err);
+	CHECK(n == it_max_namespaces(), "%s: opened %d namespaces: %s", what, n,
+	      err);
 
 	bool ns_used[SHARED_MAX_NS + 1] = { false };
 	int bad = 0;

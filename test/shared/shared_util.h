@@ -9,7 +9,8 @@
 #include <dirent.h>
 #include <stdbool.h>
 
-/* glibc's DL_NNS is 16: the base namespace and 15 others. */
+/* glibc's DL_NNS is 16: the base namespace and 15 others (fewer can be
+ * opened with LD_AUDIT: it_max_namespaces()). */
 #define SHARED_MAX_NS 15
 
 #define COUNTER_MOD "libshared-counter.so"
