@@ -29,11 +29,12 @@
 #define elfw_getshdr elf32_getshdr
 #endif
 
-enum { SEC_HASH, SEC_DYNSYM, SEC_DYNSTR, SEC_VERSYM, SEC_VERDEF, SEC_DYNAMIC,
-       SEC_SHSTRTAB, SEC_COUNT };
+enum { SEC_HASH, SEC_GNU_HASH, SEC_DYNSYM, SEC_DYNSTR, SEC_VERSYM, SEC_VERDEF,
+       SEC_DYNAMIC, SEC_SHSTRTAB, SEC_COUNT };
 
 static const char *const section_name[SEC_COUNT] = {
-	".hash", ".dynsym", ".dynstr", ".gnu.version", ".gnu.version_d",
+	".hash", ".gnu.hash", ".dynsym", ".dynstr", ".gnu.version",
+	".gnu.version_d",
 	".dynamic", ".shstrtab",
 };
 
@@ -79,11 +80,44 @@ static size_t strtab_add(struct strtab *st, const char *s)
 	return off;
 }
 
-/* DT_HASH: nbucket, nchain, buckets, chains (32-bit words). */
-static uint32_t *hash_build(const struct nsshare_image_spec *spec,
+/* The symbols in the order the image lists them: DT_GNU_HASH needs the
+ * symbols of each bucket next to each other. */
+struct ordered_sym {
+	const struct nsshare_image_sym *sym;
+	uint32_t gnu_hash;
+	uint32_t bucket;
+	size_t index; /* in the spec: ties keep the spec's order */
+};
+
+static int ordered_sym_cmp(const void *a, const void *b)
+{
+	const struct ordered_sym *x = a, *y = b;
+	if (x->bucket != y->bucket)
+		return x->bucket < y->bucket ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static struct ordered_sym *symbols_order(const struct nsshare_image_spec *spec,
+					 uint32_t nbuckets)
+{
+	struct ordered_sym *order = calloc(spec->nsyms ? spec->nsyms : 1,
+					   sizeof *order);
+	if (!order)
+		return NULL;
+	for (size_t i = 0; i < spec->nsyms; i++) {
+		uint32_t h = nsshare_gnu_hash(spec->syms[i].name);
+		order[i] = (struct ordered_sym){ &spec->syms[i], h, h % nbuckets, i };
+	}
+	qsort(order, spec->nsyms, sizeof *order, ordered_sym_cmp);
+	return order;
+}
+
+/* DT_HASH: nbucket, nchain, buckets, chains (32-bit words).  Kept beside
+ * DT_GNU_HASH for tools that read only the old table. */
+static uint32_t *hash_build(const struct ordered_sym *order, size_t n,
 			    size_t *size)
 {
-	uint32_t nsyms = (uint32_t)spec->nsyms + 1;
+	uint32_t nsyms = (uint32_t)n + 1;
 	uint32_t nbucket = nsyms / 2 + 1;
 	*size = (2 + (size_t)nbucket + nsyms) * sizeof(uint32_t);
 	uint32_t *h = calloc(1, *size);
@@ -93,11 +127,50 @@ static uint32_t *hash_build(const struct nsshare_image_spec *spec,
 	h[1] = nsyms;
 	uint32_t *bucket = h + 2, *chain = bucket + nbucket;
 	for (uint32_t i = 1; i < nsyms; i++) {
-		uint32_t b = (uint32_t)(nsshare_elf_hash(spec->syms[i - 1].name) % nbucket);
+		uint32_t b = (uint32_t)(nsshare_elf_hash(order[i - 1].sym->name) % nbucket);
 		chain[i] = bucket[b];
 		bucket[b] = i;
 	}
 	return h;
+}
+
+/* DT_GNU_HASH: its Bloom filter lets ld.so skip a proxy for every symbol
+ * it does not define without touching its tables.  That matters: the glibc
+ * proxies stand early in a namespace's scope, ahead of the library's other
+ * dependencies, and every lookup of those passes them. */
+static uint32_t *gnu_hash_build(const struct ordered_sym *order, size_t n,
+				uint32_t nbuckets, size_t *size)
+{
+	const unsigned bits = sizeof(ElfW(Addr)) * 8;
+	const uint32_t shift = 6;
+	uint32_t bloom_words = 1;
+	/* About eight filter bits per symbol, two of them set. */
+	while ((size_t)bloom_words * bits < n * 8)
+		bloom_words <<= 1;
+	size_t words = 4 + bloom_words * (sizeof(ElfW(Addr)) / sizeof(uint32_t)) +
+		       nbuckets + n;
+	*size = words * sizeof(uint32_t);
+	uint32_t *gh = calloc(words, sizeof(uint32_t));
+	if (!gh)
+		return NULL;
+	gh[0] = nbuckets;
+	gh[1] = 1; /* symoffset: every symbol but the null one is hashed */
+	gh[2] = bloom_words;
+	gh[3] = shift;
+	ElfW(Addr) *bloom = (ElfW(Addr) *)(gh + 4);
+	uint32_t *buckets = (uint32_t *)(bloom + bloom_words);
+	uint32_t *chain = buckets + nbuckets;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t h = order[i].gnu_hash;
+		bloom[(h / bits) % bloom_words] |=
+			((ElfW(Addr))1 << (h % bits)) |
+			((ElfW(Addr))1 << ((h >> shift) % bits));
+		if (!buckets[order[i].bucket])
+			buckets[order[i].bucket] = (uint32_t)(i + 1);
+		bool last = i + 1 == n || order[i + 1].bucket != order[i].bucket;
+		chain[i] = (h & ~1u) | last;
+	}
+	return gh;
 }
 
 static ElfW(Verdef) *verdef_build(const struct nsshare_image_spec *spec,
@@ -211,7 +284,7 @@ static bool elf_emit(int fd, const struct layout *lo, const ElfW(Ehdr) *own,
 		sh->sh_entsize = s->entsize;
 		/* Section indices are ours + 1 (index 0 is SHN_UNDEF). */
 		switch (i) {
-		case SEC_HASH: case SEC_VERSYM:
+		case SEC_HASH: case SEC_GNU_HASH: case SEC_VERSYM:
 			sh->sh_link = SEC_DYNSYM + 1; break;
 		case SEC_DYNSYM:
 			sh->sh_link = SEC_DYNSTR + 1; sh->sh_info = 1; break;
@@ -245,21 +318,25 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 	struct strtab dynstr = { 0 }, shstr = { 0 };
 	struct layout lo = { .page = (size_t)sysconf(_SC_PAGESIZE) };
 	size_t shstr_off[SEC_COUNT];
-	/* NEEDED..., SONAME, 5 table tags, 3 version tags, DT_NULL. */
-	size_t ndyn = spec->nneeded + 11;
+	/* NEEDED..., SONAME, 6 table tags, 3 version tags, DT_NULL. */
+	size_t ndyn = spec->nneeded + 12;
 	ElfW(Dyn) *dynamic = calloc(ndyn, sizeof *dynamic);
 	ElfW(Sym) *dynsym = calloc(spec->nsyms + 1, sizeof *dynsym);
 	ElfW(Half) *versym = calloc(spec->nsyms + 1, sizeof *versym);
-	size_t hash_size = 0, verdef_size = 0;
-	uint32_t *hash = hash_build(spec, &hash_size);
+	size_t hash_size = 0, gnu_hash_size = 0, verdef_size = 0;
+	uint32_t nbuckets = (uint32_t)(spec->nsyms / 4 + 1);
+	struct ordered_sym *order = symbols_order(spec, nbuckets);
+	uint32_t *hash = order ? hash_build(order, spec->nsyms, &hash_size) : NULL;
+	uint32_t *gnu_hash = order ? gnu_hash_build(order, spec->nsyms, nbuckets,
+						    &gnu_hash_size) : NULL;
 	ElfW(Verdef) *verdef = verdef_build(spec, &dynstr, &verdef_size);
 	int fd = -1;
-	if (!dynamic || !dynsym || !versym || !hash || !verdef) {
+	if (!dynamic || !dynsym || !versym || !hash || !gnu_hash || !verdef) {
 		errno = ENOMEM;
 		goto fail;
 	}
 	for (size_t i = 0; i < spec->nsyms; i++) {
-		const struct nsshare_image_sym *s = &spec->syms[i];
+		const struct nsshare_image_sym *s = order[i].sym;
 		dynsym[i + 1] = (ElfW(Sym)){
 			.st_name = (ElfW(Word))strtab_add(&dynstr, s->name),
 			.st_info = s->info, .st_shndx = SHN_ABS,
@@ -283,6 +360,8 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 	bool versioned = spec->nverdefs > 0;
 	lo.sec[SEC_HASH] = (struct section){ hash, hash_size, 8, 0, SHT_HASH,
 		SHF_ALLOC, sizeof(uint32_t) };
+	lo.sec[SEC_GNU_HASH] = (struct section){ gnu_hash, gnu_hash_size, 8, 0,
+		SHT_GNU_HASH, SHF_ALLOC, 0 };
 	lo.sec[SEC_DYNSYM] = (struct section){ dynsym,
 		(spec->nsyms + 1) * sizeof *dynsym, 8, 0, SHT_DYNSYM,
 		SHF_ALLOC, sizeof *dynsym };
@@ -301,6 +380,7 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 
 	/* The dynamic section points at the placed sections. */
 	dynamic[nd++] = (ElfW(Dyn)){ DT_HASH, { lo.sec[SEC_HASH].offset } };
+	dynamic[nd++] = (ElfW(Dyn)){ DT_GNU_HASH, { lo.sec[SEC_GNU_HASH].offset } };
 	dynamic[nd++] = (ElfW(Dyn)){ DT_STRTAB, { lo.sec[SEC_DYNSTR].offset } };
 	dynamic[nd++] = (ElfW(Dyn)){ DT_SYMTAB, { lo.sec[SEC_DYNSYM].offset } };
 	dynamic[nd++] = (ElfW(Dyn)){ DT_STRSZ, { dynstr.len } };
@@ -338,6 +418,8 @@ out:
 	free(dynsym);
 	free(versym);
 	free(hash);
+	free(gnu_hash);
+	free(order);
 	free(verdef);
 	free(dynstr.buf);
 	free(shstr.buf);

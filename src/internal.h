@@ -101,6 +101,8 @@ const ElfW(Sym) *nsshare_object_lookup(const struct nsshare_object *obj,
 				       const char *name);
 /* The SysV ELF hash of NAME (DT_HASH and vd_hash). */
 unsigned long nsshare_elf_hash(const char *name);
+/* The GNU hash of NAME (DT_GNU_HASH). */
+uint32_t nsshare_gnu_hash(const char *name);
 /* The name of version index NDX (without the hidden bit), or NULL. */
 const char *nsshare_object_version(const struct nsshare_object *obj,
 				   uint16_t ndx);

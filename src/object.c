@@ -155,6 +155,14 @@ unsigned long nsshare_elf_hash(const char *name)
 	return h;
 }
 
+uint32_t nsshare_gnu_hash(const char *name)
+{
+	uint32_t h = 5381;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = h * 33 + *p;
+	return h;
+}
+
 static bool sym_defined(const ElfW(Sym) *sym)
 {
 	return sym->st_shndx != SHN_UNDEF &&
@@ -171,9 +179,7 @@ static const ElfW(Sym) *gnu_hash_lookup(const struct nsshare_object *obj,
 	const uint32_t *buckets = (const uint32_t *)(bloom + bloom_size);
 	const uint32_t *chain = buckets + nbuckets;
 	const unsigned bits = sizeof(ElfW(Addr)) * 8;
-	uint32_t h = 5381;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		h = h * 33 + *p;
+	uint32_t h = nsshare_gnu_hash(name);
 	ElfW(Addr) word = bloom[(h / bits) % bloom_size];
 	ElfW(Addr) mask = ((ElfW(Addr))1 << (h % bits)) |
 			  ((ElfW(Addr))1 << ((h >> shift) % bits));

@@ -239,6 +239,63 @@ static bool hash_reaches(const struct image *im, const char *name, size_t want)
 	return false;
 }
 
+/* The image index of spec symbol S: the image orders symbols by GNU hash
+ * bucket, so it is found by name and value. */
+static size_t image_index_of(const struct image *im,
+			     const struct nsshare_image_sym *s, size_t nsyms)
+{
+	for (size_t i = 1; i <= nsyms; i++) {
+		GElf_Sym sym;
+		ck_assert_ptr_nonnull(gelf_getsym(im->dynsym, (int)i, &sym));
+		if (sym.st_value == s->value &&
+		    strcmp(image_sym_name(im, i), s->name) == 0)
+			return i;
+	}
+	return 0;
+}
+
+/* The GNU hash function, written out independently of object.c. */
+static uint32_t ref_gnu_hash(const char *name)
+{
+	uint32_t h = 5381;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h << 5) + h + *p;
+	return h;
+}
+
+/* Whether symbol index WANT passes NAME's Bloom filter and is on NAME's
+ * DT_GNU_HASH chain, as ld.so walks it. */
+static bool gnu_hash_reaches(const struct image *im, const char *name,
+			     size_t want)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(im->e, scn))) {
+		gelf_getshdr(scn, &sh);
+		if (sh.sh_type == SHT_GNU_HASH)
+			break;
+	}
+	ck_assert_ptr_nonnull(scn);
+	const uint32_t *gh = elf_getdata(scn, NULL)->d_buf;
+	uint32_t nbuckets = gh[0], symoffset = gh[1], bloom_size = gh[2];
+	uint32_t shift = gh[3];
+	const uint64_t *bloom = (const uint64_t *)(gh + 4);
+	const uint32_t *buckets = (const uint32_t *)(bloom + bloom_size);
+	const uint32_t *chain = buckets + nbuckets;
+	uint32_t h = ref_gnu_hash(name);
+	uint64_t word = bloom[(h / 64) % bloom_size];
+	if (!((word >> (h % 64)) & 1) || !((word >> ((h >> shift) % 64)) & 1))
+		return false;
+	for (uint32_t i = buckets[h % nbuckets]; i >= symoffset && i; i++) {
+		uint32_t h2 = chain[i - symoffset];
+		if (i == want)
+			return (h | 1) == (h2 | 1);
+		if (h2 & 1)
+			break;
+	}
+	return false;
+}
+
 /* Some index whose name is NAME on NAME's chain, or 0. */
 static size_t hash_lookup(const struct image *im, const char *name)
 {
@@ -356,6 +413,7 @@ START_TEST(sections)
 		const char *link;
 	} want[] = {
 		{ ".hash", SHT_HASH, ".dynsym" },
+		{ ".gnu.hash", SHT_GNU_HASH, ".dynsym" },
 		{ ".dynsym", SHT_DYNSYM, ".dynstr" },
 		{ ".dynstr", SHT_STRTAB, NULL },
 		{ ".gnu.version", SHT_GNU_versym, ".dynsym" },
@@ -401,8 +459,9 @@ START_TEST(symbols)
 	ck_assert_uint_eq(sym.st_shndx, SHN_UNDEF);
 	for (size_t i = 0; i < spec.nsyms; i++) {
 		const struct nsshare_image_sym *s = &spec.syms[i];
-		ck_assert_ptr_nonnull(gelf_getsym(d, (int)i + 1, &sym));
-		ck_assert_str_eq(image_sym_name(&im, i + 1), s->name);
+		size_t k = image_index_of(&im, s, spec.nsyms);
+		ck_assert_msg(k, "%s not in the image", s->name);
+		ck_assert_ptr_nonnull(gelf_getsym(d, (int)k, &sym));
 		ck_assert_uint_eq(sym.st_shndx, SHN_ABS);
 		ck_assert_uint_eq(sym.st_value, s->value);
 		ck_assert_uint_eq(sym.st_size, s->size);
@@ -425,11 +484,13 @@ START_TEST(versions)
 	ck_assert_ptr_nonnull(gelf_getversym(d, 0, &v));
 	ck_assert_uint_eq(v, 0);
 	for (size_t i = 0; i < spec.nsyms; i++) {
-		ck_assert_ptr_nonnull(gelf_getversym(d, (int)i + 1, &v));
+		size_t k = image_index_of(&im, &spec.syms[i], spec.nsyms);
+		ck_assert_ptr_nonnull(gelf_getversym(d, (int)k, &v));
 		ck_assert_uint_eq(v, spec.syms[i].versym);
 	}
 	/* The hidden stub_func really carries the hidden bit. */
-	ck_assert_ptr_nonnull(gelf_getversym(d, 1, &v));
+	ck_assert_ptr_nonnull(gelf_getversym(
+		d, (int)image_index_of(&im, &spec.syms[0], spec.nsyms), &v));
 	ck_assert_uint_eq(v, 0x8002);
 
 	d = image_data(&im, ".gnu.version_d", &sh);
@@ -536,9 +597,13 @@ START_TEST(hash_table)
 	ck_assert_uint_eq(w[1], spec.nsyms + 1);   /* nchain == symbols */
 	ck_assert_uint_eq(sh.sh_size, (2 + w[0] + w[1]) * sizeof(uint32_t));
 	for (size_t i = 0; i < spec.nsyms; i++) {
-		ck_assert_msg(hash_reaches(&im, spec.syms[i].name, i + 1),
+		size_t idx = image_index_of(&im, &spec.syms[i], spec.nsyms);
+		ck_assert_msg(hash_reaches(&im, spec.syms[i].name, idx),
 			      "%s (index %zu) is off its chain",
-			      spec.syms[i].name, i + 1);
+			      spec.syms[i].name, idx);
+		ck_assert_msg(gnu_hash_reaches(&im, spec.syms[i].name, idx),
+			      "%s (index %zu) is off its GNU hash chain",
+			      spec.syms[i].name, idx);
 		size_t k = hash_lookup(&im, spec.syms[i].name);
 		ck_assert_uint_ne(k, 0);
 		ck_assert_str_eq(image_sym_name(&im, k), spec.syms[i].name);
@@ -566,9 +631,13 @@ START_TEST(hash_table_many)
 	struct image im;
 	image_open(&im, write_image(&spec, "many"));
 	for (size_t i = 0; i < N; i++) {
+		size_t want = image_index_of(&im, &syms[i], N);
 		size_t k = hash_lookup(&im, names[i]);
-		ck_assert_msg(k == i + 1, "%s: found index %zu", names[i], k);
+		ck_assert_msg(k && k == want, "%s: found index %zu", names[i], k);
+		ck_assert_msg(gnu_hash_reaches(&im, names[i], want),
+			      "%s: off its GNU hash chain", names[i]);
 	}
+	ck_assert(!gnu_hash_reaches(&im, "unit_symbol_not_there", 1));
 	image_close(&im);
 }
 END_TEST
