@@ -67,7 +67,11 @@ static unsigned scan_kind_of(const struct scan *scan, const char *path)
 	return 0;
 }
 
-static struct link_map *caller_object(const void *return_address)
+/* Out of line, like caller_namespace: their locals have their address
+ * taken, and in a sanitizer build a frame holding such locals cannot end
+ * in a tail call (the pass-throughs below must). */
+static __attribute__((noinline)) struct link_map *
+caller_object(const void *return_address)
 {
 	Dl_info info;
 	struct link_map *lm = NULL;
@@ -76,7 +80,8 @@ static struct link_map *caller_object(const void *return_address)
 	return lm;
 }
 
-static Lmid_t caller_namespace(const void *return_address)
+static __attribute__((noinline)) Lmid_t
+caller_namespace(const void *return_address)
 {
 	struct link_map *lm = caller_object(return_address);
 	Lmid_t id = LM_ID_BASE;
@@ -147,6 +152,41 @@ static void *open_private(const struct nsshare_real *real, Lmid_t id,
 	return handle;
 }
 
+/* ld.so matches a bare name against the names and SONAMEs of the objects
+ * namespace ID holds before it searches the disk (glibc-facts 1), so a
+ * name the caller's search path would not find still opens what ID holds.
+ * A proxy is that answer: true with *HANDLE set (NULL with an error if
+ * reopening it failed).  Any other object: false with *PATH its file, for
+ * the usual checks (a unique object's private copy is refused). */
+static bool held_by_name(const struct nsshare_real *real, Lmid_t id,
+			 const char *file, int mode, void **handle, char **path)
+{
+	if (id == LM_ID_NEWLM || strchr(file, '/'))
+		return false;
+	void *held = real->dlmopen(id, file, RTLD_NOLOAD | RTLD_LAZY);
+	if (!held) {
+		real->dlerror();
+		return false;
+	}
+	struct link_map *lm = NULL;
+	bool proxy = false;
+	if (dlinfo(held, RTLD_DI_LINKMAP, &lm) == 0 && lm) {
+		proxy = nsshare_proxy_is(lm);
+		if (proxy) {
+			/* Its own name, to apply MODE as a reopen does. */
+			*handle = real->dlmopen(id, lm->l_name, mode);
+			if (*handle)
+				nsshare_ns_retain(*handle);
+			else
+				nsshare_error_take_glibc(file);
+		} else {
+			*path = strdup(lm->l_name);
+		}
+	}
+	real->dlclose(held);
+	return proxy;
+}
+
 /* RTLD_ISOLATE alone asks for stock dlmopen. */
 static bool isolated(int mode)
 {
@@ -165,14 +205,19 @@ static void *open_secondary(const struct nsshare_real *real, Lmid_t id,
 	}
 	if (!nsshare_init())
 		return NULL;
-	char *path = nsshare_search_resolve(file, caller_object(caller));
+	int glibc_mode = mode & ~NSSHARE_OWN_FLAGS;
+	void *handle = NULL;
+	char *path = NULL;
+	if (held_by_name(real, id, file, glibc_mode, &handle, &path))
+		return handle;
+	if (!path)
+		path = nsshare_search_resolve(file, caller_object(caller));
 	if (!path) {
 		nsshare_error(file, "cannot open shared object file: "
 			      "No such file or directory");
 		return NULL;
 	}
-	int glibc_mode = mode & ~NSSHARE_OWN_FLAGS;
-	void *handle = proxy_open_existing(real, id, path, glibc_mode);
+	handle = proxy_open_existing(real, id, path, glibc_mode);
 	if (handle || (mode & RTLD_NOLOAD)) {
 		free(path);
 		return handle ? handle : real->dlmopen(id, file, glibc_mode);
