@@ -195,8 +195,9 @@ static bool isolated(int mode)
 
 /* nsshare's own path: FILE into secondary namespace ID (or LM_ID_NEWLM),
  * on behalf of the code at CALLER. */
-static void *open_secondary(const struct nsshare_real *real, Lmid_t id,
-			    const char *file, int mode, const void *caller)
+static void *open_secondary_locked(const struct nsshare_real *real,
+				   Lmid_t id, const char *file, int mode,
+				   const void *caller)
 {
 	if ((mode & RTLD_SHARED) && (mode & RTLD_ISOLATE)) {
 		nsshare_error(file, "RTLD_SHARED and RTLD_ISOLATE exclude "
@@ -252,6 +253,15 @@ static void *open_secondary(const struct nsshare_real *real, Lmid_t id,
 	return handle;
 }
 
+static void *open_secondary(const struct nsshare_real *real, Lmid_t id,
+			    const char *file, int mode, const void *caller)
+{
+	nsshare_loader_enter();
+	void *handle = open_secondary_locked(real, id, file, mode, caller);
+	nsshare_loader_leave();
+	return handle;
+}
+
 NSSHARE_API void *dlmopen(Lmid_t id, const char *file, int mode)
 {
 	const struct nsshare_real *real = nsshare_real();
@@ -290,9 +300,11 @@ NSSHARE_API int dlclose(void *handle)
 	const struct nsshare_real *real = nsshare_real();
 	if (!real)
 		return -1;
+	nsshare_loader_enter();
 	struct nsshare_ns *ns = nsshare_ns_release(handle);
 	int rc = real->dlclose(handle);
 	if (ns)
 		nsshare_ns_destroy(ns);
+	nsshare_loader_leave();
 	return rc;
 }

@@ -55,11 +55,15 @@ void nsshare_error(const char *object, const char *fmt, ...)
  * front unless it names OBJECT already (OBJECT may be NULL). */
 void nsshare_error_take_glibc(const char *object);
 
-/* ---- lock.c: one lock for nsshare's tables.  It is never held while
- * calling into glibc's loader (dlmopen, dlclose, dlsym): glibc holds its
- * own load lock while running constructors, and a constructor may call us. */
+/* ---- lock.c: the table lock guards nsshare's lists; it is never held
+ * while calling into glibc's loader (dlmopen, dlclose, dlsym): glibc holds
+ * its own load lock while running constructors, and a constructor may call
+ * us.  The loader lock brackets each of nsshare's own loader operations,
+ * so that fork() waits for them to finish (see lock.c). */
 void nsshare_lock(void);
 void nsshare_unlock(void);
+void nsshare_loader_enter(void);
+void nsshare_loader_leave(void);
 /* One-time setup (atfork handlers); false with an error set on failure. */
 bool nsshare_init(void);
 
