@@ -37,6 +37,18 @@ static void *libc_sym(const char *name)
 	return addr;
 }
 
+/* The malloc every object after the program binds: libc's, or under
+ * ASan the sanitizer's interceptor, which comes first after the program. */
+static void *base_malloc(void)
+{
+#ifdef __SANITIZE_ADDRESS__
+	const bool asan = true;
+#else
+	const bool asan = false;
+#endif
+	return asan ? dlsym(RTLD_DEFAULT, "malloc") : libc_sym("malloc");
+}
+
 static bool starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -58,9 +70,10 @@ static void rtld_next(const char *when)
 	void *libc_malloc = libc_sym("malloc");
 	REQUIRE(libc_malloc, "libc's malloc");
 
+	/* (Under ASan the sanitizer comes right after the program.) */
 	void *from_prog = dlsym(RTLD_NEXT, "malloc");
-	CHECK(from_prog == libc_malloc, "%s: RTLD_NEXT malloc from the program "
-	      "%p, libc's %p", when, from_prog, libc_malloc);
+	CHECK(from_prog == base_malloc(), "%s: RTLD_NEXT malloc from the "
+	      "program %p, want %p", when, from_prog, base_malloc());
 	void *from_a = compat_next_from_a("malloc");
 	CHECK(from_a == libc_malloc, "%s: RTLD_NEXT malloc from next-a %p, "
 	      "libc's %p", when, from_a, libc_malloc);
@@ -347,7 +360,7 @@ int main(void)
 	ptr_fn malloc_addr = (ptr_fn)dlsym(h_plain, "compat_plain_malloc_addr");
 	REQUIRE(malloc_addr, "compat_plain_malloc_addr");
 	Dl_info libc_info;
-	REQUIRE(dladdr(libc_sym("malloc"), &libc_info), "dladdr(libc's malloc)");
+	REQUIRE(dladdr(base_malloc(), &libc_info), "dladdr(the base's malloc)");
 	CHECK(strcmp(it_addr_object(malloc_addr()), libc_info.dli_fname) == 0,
 	      "the namespace's malloc is in %s, the base's in %s",
 	      it_addr_object(malloc_addr()), libc_info.dli_fname);
