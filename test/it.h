@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <link.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,20 @@ static inline int it_finish(void)
 	fflush(stdout);
 	fprintf(stderr, "%d passed, %d failed\n", it_passed, it_failed);
 	return it_failed || !it_passed ? 1 : 0;
+}
+
+/* dlsym that must succeed: the function pointer, typed as LVALUE. */
+#define SYM(lvalue, handle, name)                                             \
+	do {                                                                  \
+		*(void **)&(lvalue) = dlsym((handle), (name));                \
+		REQUIRE((lvalue) != NULL, "dlsym %s: %s", (name), dlerror()); \
+	} while (0)
+
+/* Whether S ends with SUFFIX. */
+static inline bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
 /* A module of the test build, by file name: IT_MODDIR "/" name.  The

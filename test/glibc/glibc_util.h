@@ -32,19 +32,6 @@ static inline bool in_asan_runtime(const void *addr)
 	return IT_ASAN && strstr(it_addr_object(addr), "/libasan.so") != NULL;
 }
 
-/* dlsym that must succeed: the function pointer, typed as LVALUE. */
-#define SYM(lvalue, handle, name)                                             \
-	do {                                                                  \
-		*(void **)&(lvalue) = dlsym((handle), (name));                \
-		REQUIRE((lvalue) != NULL, "dlsym %s: %s", (name), dlerror()); \
-	} while (0)
-
-static inline bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 /* A fresh namespace holding MOD, opened with MODE; stops the program if
  * that fails. */
 static inline void *open_new(const char *mod, int mode)

@@ -37,12 +37,6 @@ static inline const char *module_path(const char *name)
 	abort();
 }
 
-static inline bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 /* Open file descriptors of the process (the directory's own included,
  * the same in every count). */
 static inline int count_fds(void)

@@ -18,19 +18,6 @@
 
 #define DEMOTE_REASON ": object cannot be demoted to a proxy"
 
-/* dlsym that must succeed: the function pointer, typed as LVALUE. */
-#define SYM(lvalue, handle, name)                                             \
-	do {                                                                  \
-		*(void **)&(lvalue) = dlsym((handle), (name));                \
-		REQUIRE((lvalue) != NULL, "dlsym %s: %s", (name), dlerror()); \
-	} while (0)
-
-static inline bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 /* The file of the object behind a handle ("" if none). */
 static inline const char *handle_file(void *handle)
 {
