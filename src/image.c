@@ -86,29 +86,31 @@ struct ordered_sym {
 	const struct nsshare_image_sym *sym;
 	uint32_t gnu_hash;
 	uint32_t bucket;
-	size_t index; /* in the spec: ties keep the spec's order */
 };
 
-static int ordered_sym_cmp(const void *a, const void *b)
-{
-	const struct ordered_sym *x = a, *y = b;
-	if (x->bucket != y->bucket)
-		return x->bucket < y->bucket ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
+/* A counting sort by bucket: stable, so each bucket keeps the spec's
+ * order, and linear (libc has some 3000 symbols, written at startup). */
 static struct ordered_sym *symbols_order(const struct nsshare_image_spec *spec,
 					 uint32_t nbuckets)
 {
-	struct ordered_sym *order = calloc(spec->nsyms ? spec->nsyms : 1,
-					   sizeof *order);
-	if (!order)
+	size_t n = spec->nsyms;
+	struct ordered_sym *order = calloc(n ? n : 1, sizeof *order);
+	size_t *start = calloc((size_t)nbuckets + 1, sizeof *start);
+	if (!order || !start) {
+		free(order);
+		free(start);
 		return NULL;
-	for (size_t i = 0; i < spec->nsyms; i++) {
-		uint32_t h = nsshare_gnu_hash(spec->syms[i].name);
-		order[i] = (struct ordered_sym){ &spec->syms[i], h, h % nbuckets, i };
 	}
-	qsort(order, spec->nsyms, sizeof *order, ordered_sym_cmp);
+	for (size_t i = 0; i < n; i++)
+		start[nsshare_gnu_hash(spec->syms[i].name) % nbuckets + 1]++;
+	for (uint32_t b = 0; b < nbuckets; b++)
+		start[b + 1] += start[b];
+	for (size_t i = 0; i < n; i++) {
+		uint32_t h = nsshare_gnu_hash(spec->syms[i].name);
+		order[start[h % nbuckets]++] =
+			(struct ordered_sym){ &spec->syms[i], h, h % nbuckets };
+	}
+	free(start);
 	return order;
 }
 
