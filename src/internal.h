@@ -64,6 +64,10 @@ void nsshare_lock(void);
 void nsshare_unlock(void);
 void nsshare_loader_enter(void);
 void nsshare_loader_leave(void);
+/* search.c's part of lock.c's fork handlers (its file cache lock). */
+void nsshare_search_fork_prepare(void);
+void nsshare_search_fork_parent(void);
+void nsshare_search_fork_child(void);
 /* One-time setup (atfork handlers); false with an error set on failure. */
 bool nsshare_init(void);
 

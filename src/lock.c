@@ -61,12 +61,15 @@ static void fork_prepare(void)
 		fork_holds_loader = pthread_rwlock_clockwrlock(
 			&loader_lock, CLOCK_MONOTONIC, &until) == 0;
 	}
+	/* In the order a thread takes them: loader, then the others. */
+	nsshare_search_fork_prepare();
 	pthread_mutex_lock(&table_lock);
 }
 
 static void fork_parent(void)
 {
 	pthread_mutex_unlock(&table_lock);
+	nsshare_search_fork_parent();
 	if (fork_holds_loader) {
 		fork_holds_loader = false;
 		pthread_rwlock_unlock(&loader_lock);
@@ -83,6 +86,7 @@ static void fork_child(void)
 	pthread_rwlock_t fresh_rwlock =
 		PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 	table_lock = fresh_mutex;
+	nsshare_search_fork_child();
 	loader_lock = fresh_rwlock;
 	fork_holds_loader = false;
 	if (loader_depth > 0)

@@ -411,16 +411,10 @@ static void subdirs_init(void)
 }
 
 static void cache_init(void);
-static void file_lock_take(void);
-static void file_lock_give(void);
 
 static void state_init(void)
 {
 	elf_version(EV_CURRENT);
-	/* Without it, a child forked while another thread holds the lock
-	 * would hang in its first scan.  Should registering fail, only that
-	 * rare case is lost. */
-	pthread_atfork(file_lock_take, file_lock_give, file_lock_give);
 	state.secure = getauxval(AT_SECURE) != 0;
 	struct phdr_walk w = { .at_base = getauxval(AT_BASE) };
 	dl_iterate_phdr(phdr_walk_cb, &w);
@@ -1508,14 +1502,24 @@ struct file_entry {
 static struct file_entry *file_table[FILE_BUCKETS];
 static pthread_mutex_t file_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void file_lock_take(void)
+/* Called by lock.c's fork handlers after the loader lock, the order in
+ * which every thread takes them: a handler of its own, run by glibc
+ * before lock.c's, would hold file_lock while the fork waits for a
+ * thread that waits for file_lock. */
+void nsshare_search_fork_prepare(void)
 {
 	pthread_mutex_lock(&file_lock);
 }
 
-static void file_lock_give(void)
+void nsshare_search_fork_parent(void)
 {
 	pthread_mutex_unlock(&file_lock);
+}
+
+void nsshare_search_fork_child(void)
+{
+	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+	file_lock = fresh;
 }
 
 static size_t file_bucket(dev_t dev, ino_t ino)
