@@ -35,6 +35,15 @@
  *    atexit list.  A fresh namespace keeps the global scope stock dlmopen
  *    gives it: FILE and its dependencies, ahead of glibc.
  *
+ *  - FILE is unique (its DT_GNU_FLAGS_1 has DF_GNU_1_UNIQUE, or the
+ *    colon-separated list in the environment variable NSSHARE_SHARE names
+ *    its SONAME, file name or path; the variable is ignored in secure
+ *    execution): as if MODE had RTLD_SHARED, unless it has RTLD_ISOLATE.
+ *    Unique objects among FILE's dependencies are proxied too, in every
+ *    plain load into a secondary namespace.  A namespace that holds a
+ *    private copy of a unique object (made with RTLD_ISOLATE) refuses any
+ *    later open of it: "FILE: object cannot be demoted to a proxy".
+ *
  * Code inside a secondary namespace is covered too: its dlopen() loads
  * into its own namespace, as with stock glibc, with glibc shared, and
  * takes RTLD_SHARED and RTLD_ISOLATE; its dlmopen(), dlclose() and
