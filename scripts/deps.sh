@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what building and testing nsshare needs on Debian or Ubuntu.
 set -eu
-packages="gcc make cmake pkgconf libelf-dev zlib1g check valgrind"
+packages="gcc g++ make cmake pkgconf libelf-dev zlib1g check valgrind
+	libsqlite3-0 libxml2 libpython3.11 libpython3.11-stdlib"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -1,0 +1,123 @@
+/* Two Python interpreters, each in a namespace of its own: both alive at
+ * once, each importing extension modules from lib-dynload (which find
+ * libpython's symbols only through their namespace's global scope, glibc
+ * facts 14) and starting a thread, each writing its result to a file. */
+#include "real_util.h"
+
+#include <unistd.h>
+
+#define PYTHON_LIB "libpython3.11.so.1.0"
+
+struct python {
+	void *h;
+	void (*initialize)(int);
+	int (*is_initialized)(void);
+	int (*run)(const char *);
+	int (*finalize)(void);
+	char path[64]; /* where its script writes the result */
+};
+
+static void python_open(struct python *py)
+{
+	py->h = open_lib(PYTHON_LIB);
+	SYM(py->initialize, py->h, "Py_InitializeEx");
+	SYM(py->is_initialized, py->h, "Py_IsInitialized");
+	SYM(py->run, py->h, "PyRun_SimpleString");
+	SYM(py->finalize, py->h, "Py_FinalizeEx");
+	strcpy(py->path, "/tmp/nsshare-real-python-XXXXXX");
+	int fd = mkstemp(py->path);
+	REQUIRE(fd >= 0, "mkstemp");
+	close(fd);
+}
+
+/* The script: a thread computes with _decimal and _json (extension
+ * modules) and ctypes (an extension module with a library of its own);
+ * the main thread writes what it got. */
+static const char script[] =
+	"import threading, _decimal, _json, ctypes\n"
+	"got = []\n"
+	"def work(n):\n"
+	"    d = _decimal.Decimal(n) / _decimal.Decimal(8)\n"
+	"    got.append(_json.encode_basestring_ascii(str(d)))\n"
+	"    got.append(str(ctypes.sizeof(ctypes.c_int32)))\n"
+	"t = threading.Thread(target=work, args=(%d,))\n"
+	"t.start()\n"
+	"t.join()\n"
+	"with open('%s', 'w') as f:\n"
+	"    f.write(' '.join(got))\n";
+
+/* Runs the script in PY with argument N. */
+static void python_run(struct python *py, int n)
+{
+	char code[sizeof script + 128];
+	snprintf(code, sizeof code, script, n, py->path);
+	CHECK(py->run(code) == 0, "script failed in namespace %ld",
+	      (long)it_handle_ns(py->h));
+}
+
+/* The file the script wrote. */
+static void check_result(struct python *py, const char *want)
+{
+	char got[128] = "";
+	FILE *f = fopen(py->path, "r");
+	CHECK(f != NULL, "no result file %s", py->path);
+	if (f) {
+		size_t n = fread(got, 1, sizeof got - 1, f);
+		got[n] = '\0';
+		fclose(f);
+	}
+	CHECK(strcmp(got, want) == 0, "namespace %ld wrote \"%s\", wanted "
+	      "\"%s\"", (long)it_handle_ns(py->h), got, want);
+	unlink(py->path);
+}
+
+/* Whether the extension module FILE of lib-dynload is loaded in NS. */
+static bool loaded_in(Lmid_t ns, const char *file)
+{
+	char path[256];
+	snprintf(path, sizeof path, "/usr/lib/python3.11/lib-dynload/%s",
+		 file);
+	void *h = dlmopen(ns, path, RTLD_NOW | RTLD_NOLOAD);
+	if (!h)
+		return false;
+	bool there = it_handle_ns(h) == ns;
+	dlclose(h);
+	return there;
+}
+
+int main(void)
+{
+	struct python a, b;
+	python_open(&a);
+	python_open(&b);
+	Lmid_t na = it_handle_ns(a.h), nb = it_handle_ns(b.h);
+	CHECK(na != nb, "both in namespace %ld", (long)na);
+	CHECK_PRIVATE_LIB_SHARED_LIBC(a.h, "Py_InitializeEx", "A");
+	CHECK_PRIVATE_LIB_SHARED_LIBC(b.h, "Py_InitializeEx", "B");
+
+	/* Both interpreters alive at once, one per namespace. */
+	a.initialize(0);
+	CHECK(a.is_initialized() && !b.is_initialized(),
+	      "initialized: A %d B %d", a.is_initialized(),
+	      b.is_initialized());
+	b.initialize(0);
+	CHECK(b.is_initialized(), "B not initialized");
+	python_run(&a, 3);
+	python_run(&b, 5);
+	python_run(&a, 1);
+	check_result(&a, "\"0.125\" 4");
+	python_run(&b, 12);
+	check_result(&b, "\"1.5\" 4");
+
+	const char *json = "_json.cpython-311-x86_64-linux-gnu.so";
+	CHECK(loaded_in(na, json) && loaded_in(nb, json),
+	      "_json loaded: A %d B %d", loaded_in(na, json),
+	      loaded_in(nb, json));
+	CHECK(!loaded_in(LM_ID_BASE, json), "_json loaded in the base");
+
+	CHECK(b.finalize() == 0, "Py_FinalizeEx B");
+	CHECK(a.finalize() == 0, "Py_FinalizeEx A");
+	CHECK(dlclose(a.h) == 0, "dlclose A: %s", dlerror());
+	CHECK(dlclose(b.h) == 0, "dlclose B: %s", dlerror());
+	return it_finish();
+}
