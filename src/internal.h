@@ -117,6 +117,10 @@ const char *nsshare_object_version(const struct nsshare_object *obj,
 /* An object belongs to glibc when it defines a GLIBC_* version or needs
  * GLIBC_PRIVATE: those must be proxied as a group (glibc-facts 8). */
 bool nsshare_object_is_glibc(const struct nsshare_object *obj);
+/* That rule on one version: a definition (with its vd_flags) or a need.
+ * search.c applies it to files on disk. */
+bool nsshare_glibc_verdef(const char *name, unsigned flags);
+bool nsshare_glibc_verneed(const char *name);
 
 /* ---- image.c: synthesized shared objects. */
 struct nsshare_image_sym {

@@ -61,7 +61,7 @@ static bool verneed_has_glibc_private(const char *strtab,
 		const ElfW(Vernaux) *aux =
 			(const void *)((const char *)vn + vn->vn_aux);
 		for (unsigned j = 0; j < vn->vn_cnt; j++) {
-			if (strcmp(strtab + aux->vna_name, "GLIBC_PRIVATE") == 0)
+			if (nsshare_glibc_verneed(strtab + aux->vna_name))
 				return true;
 			aux = (const void *)((const char *)aux + aux->vna_next);
 		}
@@ -136,10 +136,20 @@ bool nsshare_object_is_glibc(const struct nsshare_object *obj)
 	if (obj->needs_glibc_private)
 		return true;
 	for (size_t i = 0; i < obj->nverdefs; i++)
-		if (!(obj->verdefs[i].flags & VER_FLG_BASE) &&
-		    strncmp(obj->verdefs[i].name, "GLIBC_", 6) == 0)
+		if (nsshare_glibc_verdef(obj->verdefs[i].name,
+					 obj->verdefs[i].flags))
 			return true;
 	return false;
+}
+
+bool nsshare_glibc_verdef(const char *name, unsigned flags)
+{
+	return !(flags & VER_FLG_BASE) && strncmp(name, "GLIBC_", 6) == 0;
+}
+
+bool nsshare_glibc_verneed(const char *name)
+{
+	return strcmp(name, "GLIBC_PRIVATE") == 0;
 }
 
 unsigned long nsshare_elf_hash(const char *name)

@@ -1242,7 +1242,7 @@ static const char *strtab_at(const struct strtab *t, uint64_t off)
 	return t->p + off;
 }
 
-/* Defines a GLIBC_* version other than its base one. */
+/* Defines a GLIBC_* version other than its base one (object.c's rule). */
 static bool verdef_glibc(const struct span *sp, uint64_t count,
 			 const struct strtab *t)
 {
@@ -1252,10 +1252,10 @@ static bool verdef_glibc(const struct span *sp, uint64_t count,
 		if (!span_read(sp, pos, &vd, sizeof vd))
 			return false;
 		ElfW(Verdaux) va;
-		if (!(vd.vd_flags & VER_FLG_BASE) && vd.vd_cnt &&
+		if (vd.vd_cnt &&
 		    span_read(sp, pos + vd.vd_aux, &va, sizeof va)) {
 			const char *n = strtab_at(t, va.vda_name);
-			if (n && starts_with(n, "GLIBC_"))
+			if (n && nsshare_glibc_verdef(n, vd.vd_flags))
 				return true;
 		}
 		if (!vd.vd_next)
@@ -1265,7 +1265,7 @@ static bool verdef_glibc(const struct span *sp, uint64_t count,
 	return false;
 }
 
-/* Needs version GLIBC_PRIVATE. */
+/* Needs version GLIBC_PRIVATE (object.c's rule). */
 static bool verneed_glibc_private(const struct span *sp, uint64_t count,
 				  const struct strtab *t)
 {
@@ -1280,7 +1280,7 @@ static bool verneed_glibc_private(const struct span *sp, uint64_t count,
 			if (!span_read(sp, apos, &va, sizeof va))
 				break;
 			const char *n = strtab_at(t, va.vna_name);
-			if (n && strcmp(n, "GLIBC_PRIVATE") == 0)
+			if (n && nsshare_glibc_verneed(n))
 				return true;
 			if (!va.vna_next)
 				break;
