@@ -2,7 +2,7 @@
 # Installs what building and testing nsshare needs on Debian or Ubuntu.
 set -eu
 packages="gcc g++ make cmake pkgconf libelf-dev zlib1g check valgrind
-	libsqlite3-0 libxml2 libpython3.11 libpython3.11-stdlib python3"
+	libsqlite3-0 libxml2 libssl3 libpython3.11 libpython3.11-stdlib python3"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
