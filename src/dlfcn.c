@@ -5,7 +5,8 @@
  * Whatever nsshare does not handle goes to glibc's dlmopen as a true tail
  * call: glibc finds the caller's namespace and search path from the return
  * address (glibc-facts 12, 13), so this file is always compiled with
- * sibling-call optimisation (see CMakeLists.txt) and test/runpath checks it. */
+ * sibling-call optimisation (see CMakeLists.txt) and test/compat/runpath.c
+ * checks it. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -13,10 +14,8 @@
 
 #include "internal.h"
 
-/* What a closure scan found to proxy, and how it asks whether a name is
- * in the target namespace already. */
+/* What a closure scan found to proxy, for namespace ID. */
 struct scan {
-	const struct nsshare_real *real;
 	Lmid_t id;
 	struct nsshare_share_list share;
 };
@@ -38,17 +37,10 @@ static void scan_found(const char *path, unsigned kind, void *arg)
 }
 
 /* ld.so matches a needed name against what the namespace holds before it
- * searches the disk; RTLD_NOLOAD asks the same question. */
+ * searches the disk. */
 static bool scan_loaded(const char *name, void *arg)
 {
-	const struct scan *scan = arg;
-	void *handle = scan->real->dlmopen(scan->id, name, RTLD_NOLOAD | RTLD_LAZY);
-	if (!handle) {
-		scan->real->dlerror();
-		return false;
-	}
-	scan->real->dlclose(handle);
-	return true;
+	return nsshare_ns_holds(((const struct scan *)arg)->id, name);
 }
 
 static void scan_free(struct scan *scan)
@@ -106,21 +98,19 @@ static void *proxy_open_existing(const struct nsshare_real *real, Lmid_t id,
 }
 
 /* RTLD_SHARED into a secondary namespace: base copy plus proxy.  EXPLICIT
- * is false for a glibc library shared by default: a namespace that holds a
+ * (RTLD_SHARED given, or a unique object) is false for a glibc library
+ * shared by default: a namespace that holds a
  * private copy of it (made with RTLD_ISOLATE) then gets that copy back, as
  * from stock dlmopen, instead of a refusal. */
 static void *open_shared(const struct nsshare_real *real, Lmid_t id,
 			 const char *path, int mode, bool explicit)
 {
-	if (id != LM_ID_NEWLM) {
-		void *private = real->dlmopen(id, path, RTLD_NOLOAD | RTLD_LAZY);
-		if (private) {
-			real->dlclose(private);
-			if (!explicit)
-				return real->dlmopen(id, path, mode);
-			nsshare_error(path, "object cannot be demoted to a proxy");
-			return NULL;
-		}
+	if (id != LM_ID_NEWLM && nsshare_ns_holds(id, path)) {
+		/* A private copy: PATH is a file, never a proxy's name. */
+		if (!explicit)
+			return real->dlmopen(id, path, mode);
+		nsshare_error(path, "object cannot be demoted to a proxy");
+		return NULL;
 	}
 	struct nsshare_proxy *proxy = nsshare_proxy_load(path, mode);
 	if (!proxy)
@@ -229,7 +219,7 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 		free(path);
 		return NULL;
 	}
-	struct scan scan = { .real = real, .id = id };
+	struct scan scan = { .id = id };
 	if (nsshare_search_closure(path, id == LM_ID_NEWLM ? NULL : scan_loaded,
 				   scan_found, &scan) < 0) {
 		handle = NULL;

@@ -212,6 +212,10 @@ struct nsshare_share_list {
  * it.  NULL with an error set naming OBJECT (what the caller asked for). */
 void *nsshare_ns_create(const char *first, const char *object,
 			const struct nsshare_share_list *share, int mode);
+/* Whether namespace ID holds an object ld.so would match NAME with (its
+ * name, SONAME or file), as RTLD_NOLOAD asks; nothing is loaded and no
+ * error is left behind. */
+bool nsshare_ns_holds(Lmid_t id, const char *name);
 /* Makes sure namespace ID holds proxies of the objects in SHARE (SHARE
  * may be NULL), glibc libraries only if ID's libc is nsshare's.  False
  * with an error set naming OBJECT (the object about to be loaded) when ID

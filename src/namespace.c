@@ -183,6 +183,21 @@ static bool ns_shares_glibc(const struct nsshare_real *real, Lmid_t id,
 	return shared;
 }
 
+bool nsshare_ns_holds(Lmid_t id, const char *name)
+{
+	const struct nsshare_real *real = nsshare_real();
+	void *handle = real ? real->dlmopen(id, name, RTLD_NOLOAD | RTLD_LAZY)
+			    : NULL;
+	if (!handle) {
+		if (real)
+			real->dlerror();
+		return false;
+	}
+	/* NOLOAD took a reference. */
+	real->dlclose(handle);
+	return true;
+}
+
 bool nsshare_ns_add_proxies(Lmid_t id, const char *object,
 			    const struct nsshare_share_list *share)
 {
@@ -203,13 +218,9 @@ bool nsshare_ns_add_proxies(Lmid_t id, const char *object,
 			return false;
 		char path[NSSHARE_FD_PATH_MAX];
 		nsshare_proxy_path(proxy, path);
-		void *handle = real->dlmopen(id, path, RTLD_NOLOAD | RTLD_LAZY);
-		if (handle) {
-			/* Already there; NOLOAD took a reference. */
-			real->dlclose(handle);
+		if (nsshare_ns_holds(id, path))
 			continue;
-		}
-		handle = real->dlmopen(id, path, RTLD_LAZY);
+		void *handle = real->dlmopen(id, path, RTLD_LAZY);
 		if (!handle) {
 			nsshare_error_take_glibc(object);
 			return false;
