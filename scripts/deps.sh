@@ -1,10 +1,30 @@
 #!/bin/sh
-# Installs what building and testing nsshare needs on Debian or Ubuntu.
+# Installs what building and testing nsshare needs on Debian.
+#   deps.sh              install what is missing on this machine
+#   deps.sh --list SUITE print the packages for a Debian suite (matrix.sh)
+# The runtime libraries of test/real differ by suite: OpenSSL's libcrypto
+# and libpython change their package names between releases.
 set -eu
-packages="gcc g++ make cmake pkgconf libelf-dev zlib1g check valgrind
-	libsqlite3-0 libxml2 libssl3 libpython3.11 libpython3.11-stdlib python3"
+
+# The packages for Debian suite $1.
+packages_for() {
+	common="gcc g++ make cmake pkgconf libelf-dev zlib1g check valgrind
+		libsqlite3-0 libxml2 python3"
+	case $1 in
+	bullseye) echo "$common libssl1.1 libpython3.9 libpython3.9-stdlib" ;;
+	trixie) echo "$common libssl3t64 libpython3.13 libpython3.13-stdlib" ;;
+	*) echo "$common libssl3 libpython3.11 libpython3.11-stdlib" ;;
+	esac
+}
+
+if [ "${1:-}" = --list ]; then
+	packages_for "${2:?deps.sh --list SUITE}"
+	exit 0
+fi
+
+suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 missing=""
-for p in $packages; do
+for p in $(packages_for "$suite"); do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done

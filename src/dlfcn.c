@@ -9,6 +9,7 @@
  * checks it. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <gnu/libc-version.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,7 +258,14 @@ NSSHARE_API void *dlmopen(Lmid_t id, const char *file, int mode)
 	const struct nsshare_real *real = nsshare_real();
 	if (!real)
 		return NULL;
-	if (id == LM_ID_BASE || isolated(mode))
+	if (!nsshare_glibc_ok() && (mode & RTLD_SHARED)) {
+		nsshare_error(file ? file : "(null)", "RTLD_SHARED needs glibc "
+			      "%d.%d or later; this is glibc %s",
+			      NSSHARE_GLIBC_FLOOR_MAJOR,
+			      NSSHARE_GLIBC_FLOOR_MINOR, gnu_get_libc_version());
+		return NULL;
+	}
+	if (id == LM_ID_BASE || isolated(mode) || !nsshare_glibc_ok())
 		return real->dlmopen(id, file, mode & ~NSSHARE_OWN_FLAGS);
 	if (!file || !*file) {
 		if (mode & RTLD_SHARED) {

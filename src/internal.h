@@ -38,6 +38,18 @@ struct nsshare_real {
 /* Filled once; returns NULL (after setting an error) if glibc's functions
  * cannot be found. */
 const struct nsshare_real *nsshare_real(void);
+/* The oldest glibc nsshare works with: 2.28 is the first whose ld.so
+ * takes SHN_ABS symbols at face value (BZ 19818), which every proxy rests
+ * on.  The matrix (scripts/matrix.sh) tests 2.31, 2.36 and 2.41. */
+#define NSSHARE_GLIBC_FLOOR_MAJOR 2
+#define NSSHARE_GLIBC_FLOOR_MINOR 28
+/* Whether glibc VERSION ("2.36", as gnu_get_libc_version() gives it) is
+ * MAJOR.MINOR or later; false for what is not a version. */
+bool nsshare_glibc_at_least(const char *version, unsigned major,
+			    unsigned minor);
+/* Whether the running glibc is.  Below it every call passes through to
+ * glibc and RTLD_SHARED fails. */
+bool nsshare_glibc_ok(void);
 
 /* ---- dlfcn.c */
 /* What code inside a secondary namespace calls as dlopen: the glibc

@@ -1,4 +1,4 @@
-/* Finding files the way glibc 2.36's ld.so finds them, without loading
+/* Finding files the way glibc's ld.so finds them, without loading
  * anything: which file a dlopen(NAME) from a given object would open, and
  * which objects of a file's DT_NEEDED closure nsshare must proxy (glibc
  * libraries, unique objects).
@@ -12,10 +12,11 @@
  *   5. the system directories (skipped, like cache hits in them, when the
  *      loader has DF_1_NODEFLIB).
  * Every directory of 1, 2, 3 and 5 is tried with ld.so's subdirectories
- * first: glibc-hwcaps/<level>/ for the levels this CPU supports, then the
- * legacy hwcap power set (tls, platform, hwcap names), then the directory
- * itself.  A candidate of another ELF class or machine is passed over; one
- * that exists but is broken ends the search, as it makes ld.so fail.
+ * first: glibc-hwcaps/<level>/ for the levels this CPU supports (glibc
+ * 2.33 and later), then the legacy hwcap power set (tls, platform, hwcap
+ * names; glibc 2.36 and earlier), then the directory itself.  A
+ * candidate of another ELF class or machine is passed over; one that
+ * exists but is broken ends the search, as it makes ld.so fail.
  *
  * All static state is computed once (pthread_once, which glibc restarts in
  * a child forked during initialization) and never freed; so is what is
@@ -24,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <gnu/libc-version.h>
 #include <libelf.h>
 #include <limits.h>
 #include <pthread.h>
@@ -36,7 +38,9 @@
 #include <unistd.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
-#include <sys/platform/x86.h>
+#if __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h> /* glibc 2.33 and later */
+#endif
 #endif
 
 #include "internal.h"
@@ -258,7 +262,7 @@ static void rtld_init(const struct phdr_walk *w)
 	}
 }
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(CPU_FEATURE_ACTIVE)
 /* x86_cpu_present/x86_cpu_active of <sys/platform/x86.h>, with an
  * unsigned shift (the header's "1 << 31" is undefined behaviour). */
 static bool x86_cpu_bit(unsigned index, bool active)
@@ -271,6 +275,68 @@ static bool x86_cpu_bit(unsigned index, bool active)
 #undef CPU_FEATURE_PRESENT
 #define CPU_FEATURE_ACTIVE(name) x86_cpu_bit(x86_cpu_##name, true)
 #define CPU_FEATURE_PRESENT(name) x86_cpu_bit(x86_cpu_##name, false)
+#elif defined(__x86_64__)
+/* Built against glibc 2.31 or 2.32, which have no <sys/platform/x86.h>:
+ * CPUID read here, with the checks that make ld.so call a feature usable
+ * (the OS saves the AVX or AVX-512 state, XCR0).  GLIBC_TUNABLES'
+ * glibc.cpu.hwcaps masks are not seen.  Each feature: the CPUID word
+ * (0: leaf 1 ECX, 1: leaf 1 EDX, 2: leaf 7 EBX, 3: leaf 0x80000001 ECX),
+ * the bit, and the register state it needs (0, 1: AVX, 2: AVX-512). */
+#define X86_FEATURE(word, bit, needs) ((word) << 8 | (needs) << 5 | (bit))
+enum {
+	x86_cpu_SSE3 = X86_FEATURE(0, 0, 0), x86_cpu_SSSE3 = X86_FEATURE(0, 9, 0),
+	x86_cpu_FMA = X86_FEATURE(0, 12, 1),
+	x86_cpu_CMPXCHG16B = X86_FEATURE(0, 13, 0),
+	x86_cpu_SSE4_1 = X86_FEATURE(0, 19, 0),
+	x86_cpu_SSE4_2 = X86_FEATURE(0, 20, 0),
+	x86_cpu_MOVBE = X86_FEATURE(0, 22, 0),
+	x86_cpu_POPCNT = X86_FEATURE(0, 23, 0),
+	x86_cpu_AVX = X86_FEATURE(0, 28, 1), x86_cpu_F16C = X86_FEATURE(0, 29, 1),
+	x86_cpu_FPU = X86_FEATURE(1, 0, 0), x86_cpu_CX8 = X86_FEATURE(1, 8, 0),
+	x86_cpu_CMOV = X86_FEATURE(1, 15, 0), x86_cpu_MMX = X86_FEATURE(1, 23, 0),
+	x86_cpu_FXSR = X86_FEATURE(1, 24, 0), x86_cpu_SSE = X86_FEATURE(1, 25, 0),
+	x86_cpu_SSE2 = X86_FEATURE(1, 26, 0), x86_cpu_BMI1 = X86_FEATURE(2, 3, 0),
+	x86_cpu_AVX2 = X86_FEATURE(2, 5, 1), x86_cpu_BMI2 = X86_FEATURE(2, 8, 0),
+	x86_cpu_AVX512F = X86_FEATURE(2, 16, 2),
+	x86_cpu_AVX512DQ = X86_FEATURE(2, 17, 2),
+	x86_cpu_AVX512PF = X86_FEATURE(2, 26, 2),
+	x86_cpu_AVX512ER = X86_FEATURE(2, 27, 2),
+	x86_cpu_AVX512CD = X86_FEATURE(2, 28, 2),
+	x86_cpu_AVX512BW = X86_FEATURE(2, 30, 2),
+	x86_cpu_AVX512VL = X86_FEATURE(2, 31, 2),
+	x86_cpu_LAHF64_SAHF64 = X86_FEATURE(3, 0, 0),
+	x86_cpu_LZCNT = X86_FEATURE(3, 5, 0),
+};
+
+static bool x86_cpu_bit(unsigned feature, bool active)
+{
+	unsigned r[4] = { 0 }, a, b, c, d, word = feature >> 8;
+	if (__get_cpuid(1, &a, &b, &c, &d)) {
+		r[0] = c;
+		r[1] = d;
+	}
+	if (__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		r[2] = b;
+	if (__get_cpuid(0x80000001, &a, &b, &c, &d))
+		r[3] = c;
+	if (!((r[word] >> (feature & 31)) & 1u))
+		return false;
+	unsigned needs = (feature >> 5) & 3;
+	if (!active || !needs)
+		return true;
+	if (!((r[0] >> 27) & 1u)) /* OSXSAVE */
+		return false;
+	unsigned xcr0, xcr0_high;
+	__asm__("xgetbv" : "=a"(xcr0), "=d"(xcr0_high) : "c"(0));
+	/* AVX: SSE and YMM state; AVX-512 also opmask and ZMM state. */
+	unsigned want = needs == 1 ? 0x6u : 0xe6u;
+	return (xcr0 & want) == want;
+}
+#define CPU_FEATURE_ACTIVE(name) x86_cpu_bit(x86_cpu_##name, true)
+#define CPU_FEATURE_PRESENT(name) x86_cpu_bit(x86_cpu_##name, false)
+#endif
+
+#if defined(__x86_64__)
 
 /* sysdeps/x86/get-isa-level.h, with the BMI1/BMI2 check the 2.36
  * release branch added to x86-64-v3.  CPU_FEATURE_ACTIVE reads ld.so's
@@ -380,6 +446,11 @@ static void subdirs_add(const char *s)
  * ..., ""). */
 static void subdirs_init(void)
 {
+	/* glibc-hwcaps came with 2.33, and 2.37 dropped the legacy power set
+	 * (its ldconfig no longer puts such entries in the cache either). */
+	const char *version = gnu_get_libc_version();
+	if (!nsshare_glibc_at_least(version, 2, 33))
+		state.nhwcaps = 0;
 	static char hwcaps_buf[HWCAPS_MAX][32];
 	for (size_t i = 0; i < state.nhwcaps; i++) {
 		snprintf(hwcaps_buf[i], sizeof hwcaps_buf[i],
@@ -393,6 +464,10 @@ static void subdirs_init(void)
 	if (state.platform)
 		comp[ncomp++] = state.platform;
 	comp[ncomp++] = "tls";
+	if (nsshare_glibc_at_least(version, 2, 37)) {
+		subdirs_add("");
+		return;
+	}
 	for (unsigned r = 0; r < (1u << ncomp); r++) {
 		char *buf = state.legacy_buf[r];
 		size_t len = 0;

@@ -11,12 +11,21 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <link.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <nsshare.h>
+
+/* glibc's malloc statistics: mallinfo2 since 2.33, where mallinfo (int
+ * fields) is deprecated; mallinfo before. */
+#if __GLIBC_PREREQ(2, 33)
+#define it_mallinfo mallinfo2
+#else
+#define it_mallinfo mallinfo
+#endif
 
 static int it_passed, it_failed;
 

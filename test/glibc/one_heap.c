@@ -63,22 +63,22 @@ static void bound_to_base(const struct mod *m)
 	      (long)it_code_ns(m->handle, "free"));
 }
 
-/* Whether mallinfo2 accounts for the program's malloc: not when ASan's
- * or valgrind's malloc replaces glibc's (their own checks then catch a
- * foreign pointer given to free). */
+/* Whether glibc's malloc statistics count the program's malloc: not when
+ * ASan's or valgrind's malloc replaces glibc's (their own checks then
+ * catch a foreign pointer given to free). */
 static bool glibc_heap;
 
 /* Bytes in use in the program's heap. */
 static size_t heap_in_use(void)
 {
-	return glibc_heap ? mallinfo2().uordblks : 0;
+	return glibc_heap ? it_mallinfo().uordblks : 0;
 }
 
 static bool heap_accounted(void)
 {
-	size_t before = mallinfo2().uordblks;
+	size_t before = it_mallinfo().uordblks;
 	void *p = malloc(4000);
-	bool grew = p && mallinfo2().uordblks >= before + 4000;
+	bool grew = p && it_mallinfo().uordblks >= before + 4000;
 	free(p);
 	return grew;
 }
@@ -132,7 +132,7 @@ int main(void)
 {
 	glibc_heap = heap_accounted();
 	if (!glibc_heap)
-		fprintf(stderr, "note: mallinfo2 does not see the program's "
+		fprintf(stderr, "note: mallinfo does not see the program's "
 			"malloc (%s): heap sizes not checked\n",
 			it_addr_object((void *)&malloc));
 	struct mod a = mod_open();

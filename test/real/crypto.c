@@ -15,7 +15,10 @@ struct crypto {
 
 static void crypto_open(struct crypto *c)
 {
-	c->h = open_lib("libcrypto.so.3");
+	static const char *const sonames[] = {
+		"libcrypto.so.3", "libcrypto.so.1.1", NULL
+	};
+	c->h = open_lib_of(sonames, NULL);
 	SYM(c->sha256, c->h, "EVP_sha256");
 	SYM(c->digest, c->h, "EVP_Digest");
 	SYM(c->buf2hexstr, c->h, "OPENSSL_buf2hexstr");

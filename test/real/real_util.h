@@ -6,18 +6,35 @@
 
 #include "it.h"
 
-#include <malloc.h>
+/* A fresh namespace holding the first of NAMES (a NULL-terminated list of
+ * sonames or paths) that this system has, opened with a plain dlmopen: no
+ * RTLD_SHARED, so the library and its own dependencies are private to the
+ * namespace and only glibc is shared.  Sets *WHICH to the index of the one
+ * opened when WHICH is not NULL.  Stops the program when none opens.  The
+ * sonames of OpenSSL and libpython change from one Debian release to the
+ * next, hence the list. */
+static inline void *open_lib_of(const char *const names[], size_t *which)
+{
+	for (size_t i = 0; names[i]; i++) {
+		void *h = dlmopen(LM_ID_NEWLM, names[i], RTLD_NOW);
+		if (!h)
+			continue;
+		REQUIRE(it_handle_ns(h) > 0, "%s: handle namespace %ld",
+			names[i], (long)it_handle_ns(h));
+		if (which)
+			*which = i;
+		return h;
+	}
+	REQUIRE(false, "dlmopen(LM_ID_NEWLM, %s%s): %s", names[0],
+		names[1] ? " or the others" : "", dlerror());
+	return NULL;
+}
 
-/* A fresh namespace holding LIB (a soname or a path), opened with a plain
- * dlmopen: no RTLD_SHARED, so LIB and its own dependencies are private to
- * the namespace and only glibc is shared.  Stops the program on failure. */
+/* open_lib_of for one library. */
 static inline void *open_lib(const char *lib)
 {
-	void *h = dlmopen(LM_ID_NEWLM, lib, RTLD_NOW);
-	REQUIRE(h, "dlmopen(LM_ID_NEWLM, %s): %s", lib, dlerror());
-	Lmid_t ns = it_handle_ns(h);
-	REQUIRE(ns > 0, "%s: handle namespace %ld", lib, (long)ns);
-	return h;
+	const char *const names[] = { lib, NULL };
+	return open_lib_of(names, NULL);
 }
 
 /* Checks that SYM, looked up through H, is the namespace's private code
@@ -39,16 +56,16 @@ static inline void *open_lib(const char *lib)
 	} while (0)
 
 /* Whether glibc's malloc keeps the books heap_in_use() reads: not under
- * valgrind, whose malloc replaces glibc's and leaves mallinfo2 zero. */
+ * valgrind, whose malloc replaces glibc's and leaves the figures zero. */
 static inline bool heap_counted(void)
 {
-	return mallinfo2().arena != 0;
+	return it_mallinfo().arena != 0;
 }
 
 /* Bytes in use on the program's malloc heap. */
 static inline size_t heap_in_use(void)
 {
-	return mallinfo2().uordblks;
+	return (size_t)it_mallinfo().uordblks;
 }
 
 #endif

@@ -1,6 +1,7 @@
 /* Unit tests of src/error.c (with src/real.c): nsshare's errors and
  * glibc's reach the program through one dlerror(), once each, the most
- * recent winning, per thread.
+ * recent winning, per thread; and real.c's reading of glibc versions,
+ * which decides the floor and the version-specific search.
  *
  * This program compiles error.c in, so its dlerror() is nsshare's for the
  * whole process, as under LD_PRELOAD; dlopen and dlsym stay glibc's.
@@ -139,6 +140,26 @@ START_TEST(errors_are_per_thread)
 }
 END_TEST
 
+/* The floor and search.c's version gates compare versions this way. */
+START_TEST(glibc_versions)
+{
+	ck_assert(nsshare_glibc_at_least("2.28", 2, 28));
+	ck_assert(nsshare_glibc_at_least("2.36", 2, 28));
+	ck_assert(nsshare_glibc_at_least("2.41.9000", 2, 41));
+	ck_assert(nsshare_glibc_at_least("3.0", 2, 99));
+	ck_assert(!nsshare_glibc_at_least("2.27", 2, 28));
+	ck_assert(!nsshare_glibc_at_least("2.9", 2, 28)); /* not "2.90" */
+	ck_assert(!nsshare_glibc_at_least("1.99", 2, 28));
+	ck_assert(!nsshare_glibc_at_least("2.32", 2, 33));
+	ck_assert(!nsshare_glibc_at_least("2", 2, 0));
+	ck_assert(!nsshare_glibc_at_least("2.", 2, 0));
+	ck_assert(!nsshare_glibc_at_least("", 2, 0));
+	ck_assert(!nsshare_glibc_at_least("glibc 2.36", 2, 0));
+	/* The glibc this runs on is one nsshare supports. */
+	ck_assert(nsshare_glibc_ok());
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("error");
@@ -151,6 +172,9 @@ int main(void)
 	tcase_add_test(tc, take_glibc_error);
 	tcase_add_test(tc, errors_are_per_thread);
 	suite_add_tcase(s, tc);
+	TCase *versions = tcase_create("glibc version");
+	tcase_add_test(versions, glibc_versions);
+	suite_add_tcase(s, versions);
 
 	SRunner *sr = srunner_create(s);
 	/* Each test starts from a process where nsshare has done nothing. */

@@ -1,0 +1,117 @@
+#!/bin/sh
+# The distro matrix: builds nsshare and runs its whole test suite
+# (scripts/test.sh: plain build, ASan+UBSan build, valgrind) in a Debian
+# chroot per suite, then prints a markdown table of the results.
+#
+#   scripts/matrix.sh [SUITE...]      default: bullseye bookworm trixie
+#
+# Needs root (debootstrap, chroot, mount namespace) and Debian's archive.
+# The chroots are made once and kept in $NSSHARE_MATRIX_DIR (default
+# /var/cache/nsshare-matrix); a kept chroot gets what it lacks from
+# scripts/deps.sh inside it.  Each run copies the working tree into the
+# chroot afresh, so what is tested is what is checked out here.
+# $NSSHARE_MIRROR overrides the archive (default http://deb.debian.org/debian).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${NSSHARE_MATRIX_DIR:-/var/cache/nsshare-matrix}
+mirror=${NSSHARE_MIRROR:-http://deb.debian.org/debian}
+[ $# -gt 0 ] || set -- bullseye bookworm trixie
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "matrix.sh: needs root for debootstrap and chroot" >&2
+	exit 2
+fi
+if ! command -v debootstrap >/dev/null; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap
+fi
+mkdir -p "$cache"
+
+# Debian's release number for suite $1, for the table.
+release_of() {
+	case $1 in
+	buster) echo 10 ;; bullseye) echo 11 ;; bookworm) echo 12 ;;
+	trixie) echo 13 ;; *) echo "$1" ;;
+	esac
+}
+
+# Makes the chroot of suite $1 unless it is already there.  It is built
+# under a temporary name, so a debootstrap that fails leaves nothing that
+# looks usable.
+make_chroot() {
+	root=$cache/$1
+	[ -e "$root/.nsshare-ready" ] && return 0
+	rm -rf "$root.new"
+	include=$("$top/scripts/deps.sh" --list "$1" | tr -s ' \t\n' ',' |
+		sed 's/^,//; s/,$//')
+	echo "matrix: debootstrap $1 into $root" >&2
+	debootstrap --variant=minbase --include="$include" "$1" "$root.new" \
+		"$mirror" >"$cache/$1.debootstrap.log" 2>&1 || {
+		tail -n 20 "$cache/$1.debootstrap.log" >&2
+		return 1
+	}
+	rm -rf "$root"
+	mv "$root.new" "$root"
+	touch "$root/.nsshare-ready"
+}
+
+# Copies the working tree, without build directories and git's objects,
+# to /src/nsshare in the chroot of suite $1.
+copy_tree() {
+	dest=$cache/$1/src/nsshare
+	rm -rf "$dest"
+	mkdir -p "$dest"
+	tar -C "$top" --exclude=./.git --exclude='./build*' -cf - . |
+		tar -C "$dest" -xf -
+}
+
+# Runs command $2 as root in the chroot of suite $1, with /proc (proxies
+# are loaded from /proc/<pid>/fd) and /dev, in a mount namespace of its
+# own so that nothing stays mounted when it ends.  The chroot's / is made
+# a mount point, as on a real system, for tests that unshare(1) in turn.
+in_chroot() {
+	unshare --mount --propagation private sh -eu -c '
+		root=$1
+		mount --bind "$root" "$root"
+		mount -t proc proc "$root/proc"
+		mount --rbind /dev "$root/dev"
+		exec chroot "$root" /usr/bin/env -i HOME=/root \
+			PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+			/bin/sh -c "$2"' sh "$cache/$1" "$2"
+}
+
+# Number of tests ctest ran and failed in log $1, build by build: "124/124".
+ctest_counts() {
+	sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\1 \2/p' "$1" |
+		awk '{ printf "%s%d/%d", (NR > 1 ? ", " : ""), $2 - $1, $2 }'
+}
+
+rows=""
+status=0
+for suite in "$@"; do
+	log=$cache/$suite.log
+	start=$(date +%s)
+	result=failed
+	glibc="?"
+	if make_chroot "$suite"; then
+		copy_tree "$suite"
+		glibc=$(in_chroot "$suite" "getconf GNU_LIBC_VERSION" | sed 's/^glibc //')
+		echo "matrix: $suite (glibc $glibc): scripts/test.sh, log in $log" >&2
+		if in_chroot "$suite" "cd /src/nsshare && scripts/test.sh" >"$log" 2>&1; then
+			result=passed
+		else
+			tail -n 40 "$log" >&2
+		fi
+	fi
+	[ "$result" = passed ] || status=1
+	gcc=$(in_chroot "$suite" "gcc -dumpfullversion" 2>/dev/null || echo "?")
+	valgrind=$(grep -c "valgrind: no leaks in libnsshare" "$log" 2>/dev/null || true)
+	[ "${valgrind:-0}" -gt 0 ] && valgrind=clean || valgrind="-"
+	rows="$rows| Debian $(release_of "$suite") ($suite) | $glibc | $gcc | $(ctest_counts "$log" 2>/dev/null) | $valgrind | $result | $(( $(date +%s) - start )) s |
+"
+done
+
+echo
+echo "| distro | glibc | gcc | ctest passed (plain, ASan+UBSan) | valgrind | result | time |"
+echo "|---|---|---|---|---|---|---:|"
+printf '%s' "$rows"
+exit $status
