@@ -11,9 +11,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
+
+/* A root image.  Namespaces whose roots need the same objects share one:
+ * the next fresh namespace for a library reuses it rather than writing a
+ * memfd again (each namespace still maps it as an object of its own). */
+struct root_image {
+	struct root_image *next;
+	char *key;             /* the needed names, each ending in '\n' */
+	int fd;                /* its path names the root */
+	ino_t ino;             /* what FD must still be (see proxy.c) */
+	unsigned long users;   /* namespaces whose root it is */
+};
 
 struct nsshare_ns {
 	struct nsshare_ns *next;
@@ -21,13 +33,17 @@ struct nsshare_ns {
 	void *root;            /* the synthesized root's handle */
 	void *first;           /* the library that created the namespace */
 	unsigned long refs;    /* handles of FIRST that nsshare gave out */
-	int fd;                /* the root image; its path names the root */
+	struct root_image *image;
 	void **added;          /* proxies opened into it later */
 	size_t nadded;
 };
 
+/* Root images kept with no namespace using them, for the next one. */
+#define ROOT_IMAGES_IDLE_MAX 8
+
 /* Under nsshare_lock(). */
 static struct nsshare_ns *namespaces;
+static struct root_image *root_images;
 
 static struct nsshare_ns *ns_find_id(Lmid_t id)
 {
@@ -57,13 +73,121 @@ static size_t root_proxies(const struct nsshare_share_list *share,
 	return count;
 }
 
-/* Writes the root image needing FIRST then the proxies. */
-static int root_image(const char *first, const char *object,
-		      struct nsshare_proxy **proxies, size_t nproxies)
+static ino_t fd_ino(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Whether IMAGE's descriptor is still the memfd written for it: a program
+ * may close descriptors it does not know about. */
+static bool root_image_intact(const struct root_image *image)
+{
+	return fd_ino(image->fd) == image->ino;
+}
+
+static void root_image_free(struct root_image *image)
+{
+	if (root_image_intact(image))
+		close(image->fd);
+	free(image->key);
+	free(image);
+}
+
+/* NEEDED[0..N) as one string, each name ending in '\n'. */
+static char *root_key(const char *const *needed, size_t n)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(needed[i]) + 1;
+	char *key = malloc(len), *p = key;
+	for (size_t i = 0; key && i < n; i++)
+		p += sprintf(p, "%s\n", needed[i]);
+	return key;
+}
+
+/* Takes a root image with NEEDED: a kept one if it is intact, else one
+ * written now.  NULL with an error set naming OBJECT. */
+static struct root_image *root_image_take(const char *const *needed, size_t n,
+					  const char *object)
+{
+	char *key = root_key(needed, n);
+	if (!key) {
+		nsshare_error(object, "out of memory");
+		return NULL;
+	}
+	nsshare_lock();
+	for (struct root_image **p = &root_images; *p; p = &(*p)->next) {
+		struct root_image *image = *p;
+		if (strcmp(image->key, key) != 0)
+			continue;
+		if (root_image_intact(image)) {
+			image->users++;
+			nsshare_unlock();
+			free(key);
+			return image;
+		}
+		/* Its descriptor was closed under it: forget it once no
+		 * namespace uses it, and write another. */
+		*p = image->next;
+		image->next = NULL;
+		if (image->users == 0)
+			root_image_free(image);
+		break;
+	}
+	nsshare_unlock();
+
+	struct nsshare_image_spec spec = { .needed = needed, .nneeded = n };
+	struct root_image *image = malloc(sizeof *image);
+	int fd = image ? nsshare_image_write(&spec, "root") : -1;
+	if (fd < 0) {
+		if (image)
+			nsshare_error(object, "out of memory");
+		free(image);
+		free(key);
+		return NULL;
+	}
+	*image = (struct root_image){ .key = key, .fd = fd, .ino = fd_ino(fd),
+				      .users = 1 };
+	nsshare_lock();
+	image->next = root_images;
+	root_images = image;
+	nsshare_unlock();
+	return image;
+}
+
+/* Gives IMAGE back; it is kept for the next namespace unless enough idle
+ * ones are kept already. */
+static void root_image_give_back(struct root_image *image)
+{
+	size_t idle = 0;
+	bool listed = false;
+	nsshare_lock();
+	image->users--;
+	for (struct root_image *i = root_images; i; i = i->next) {
+		idle += i->users == 0;
+		listed |= i == image;
+	}
+	bool drop = image->users == 0 && (!listed || idle > ROOT_IMAGES_IDLE_MAX);
+	if (drop && listed) {
+		struct root_image **p = &root_images;
+		while (*p != image)
+			p = &(*p)->next;
+		*p = image->next;
+	}
+	nsshare_unlock();
+	if (drop)
+		root_image_free(image);
+}
+
+/* The root image needing FIRST then the proxies. */
+static struct root_image *root_image(const char *first, const char *object,
+				     struct nsshare_proxy **proxies,
+				     size_t nproxies)
 {
 	const char **needed = calloc(nproxies + 1, sizeof *needed);
 	char (*paths)[NSSHARE_FD_PATH_MAX] = calloc(nproxies + 1, sizeof *paths);
-	int fd = -1;
+	struct root_image *image = NULL;
 	if (!needed || !paths) {
 		nsshare_error(object, "out of memory");
 	} else {
@@ -72,13 +196,11 @@ static int root_image(const char *first, const char *object,
 			nsshare_proxy_path(proxies[i], paths[i]);
 			needed[i + 1] = paths[i];
 		}
-		struct nsshare_image_spec spec = { .needed = needed,
-						   .nneeded = nproxies + 1 };
-		fd = nsshare_image_write(&spec, "root");
+		image = root_image_take(needed, nproxies + 1, object);
 	}
 	free(needed);
 	free(paths);
-	return fd;
+	return image;
 }
 
 void *nsshare_ns_create(const char *first, const char *object,
@@ -96,14 +218,15 @@ void *nsshare_ns_create(const char *first, const char *object,
 		return NULL;
 	}
 	size_t nproxies = root_proxies(share, proxies);
-	int fd = nproxies == (size_t)-1 ? -1 : root_image(first, object, proxies, nproxies);
+	struct root_image *image = nproxies == (size_t)-1 ? NULL
+				   : root_image(first, object, proxies, nproxies);
 	free(proxies);
-	if (fd < 0) {
+	if (!image) {
 		free(ns);
 		return NULL;
 	}
 	char root_path[NSSHARE_FD_PATH_MAX];
-	nsshare_fd_path(fd, root_path);
+	nsshare_fd_path(image->fd, root_path);
 	/* The root takes the binding mode; RTLD_NODELETE and the like are
 	 * for the library and apply below. */
 	ns->root = real->dlmopen(LM_ID_NEWLM, root_path,
@@ -111,7 +234,7 @@ void *nsshare_ns_create(const char *first, const char *object,
 					 RTLD_GLOBAL));
 	if (!ns->root) {
 		nsshare_error_take_glibc(object);
-		close(fd);
+		root_image_give_back(image);
 		free(ns);
 		return NULL;
 	}
@@ -121,11 +244,11 @@ void *nsshare_ns_create(const char *first, const char *object,
 	if (!ns->first) {
 		nsshare_error_take_glibc(object);
 		real->dlclose(ns->root);
-		close(fd);
+		root_image_give_back(image);
 		free(ns);
 		return NULL;
 	}
-	ns->fd = fd;
+	ns->image = image;
 	ns->refs = 1;
 	nsshare_lock();
 	ns->next = namespaces;
@@ -265,7 +388,7 @@ void nsshare_ns_destroy(struct nsshare_ns *ns)
 	for (size_t i = 0; i < ns->nadded; i++)
 		real->dlclose(ns->added[i]);
 	real->dlclose(ns->root);
-	close(ns->fd);
+	root_image_give_back(ns->image);
 	free(ns->added);
 	free(ns);
 }

@@ -748,14 +748,25 @@ static enum verdict ehdr_check(const ElfW(Ehdr) *eh, ssize_t n, off_t fsize,
 	return V_OK;
 }
 
+static bool file_known_ok(const struct stat *sb);
+
 static enum verdict candidate_check(const char *path)
 {
+	/* A file the closure scan has read and found loadable, with the same
+	 * identity, size and time, needs no second look.  A missing one is
+	 * passed over as open() would have it. */
+	struct stat sb;
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == EACCES)
+			return V_SKIP;
+	} else if (S_ISREG(sb.st_mode) && file_known_ok(&sb)) {
+		return V_OK;
+	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR || errno == EACCES
 			       ? V_SKIP : V_GIVEUP;
 	ElfW(Ehdr) eh;
-	struct stat sb;
 	char why[128];
 	enum verdict v = V_FATAL;
 	if (fstat(fd, &sb) == 0)
@@ -1616,6 +1627,15 @@ static struct file_entry *file_find(const struct stat *sb)
 	while (e && !file_is(&e->info, sb))
 		e = e->next;
 	return e;
+}
+
+static bool file_known_ok(const struct stat *sb)
+{
+	pthread_mutex_lock(&file_lock);
+	const struct file_entry *e = file_find(sb);
+	bool ok = e && e->ok;
+	pthread_mutex_unlock(&file_lock);
+	return ok;
 }
 
 /* What PATH holds now: from the table when a file of the same identity
