@@ -3,12 +3,19 @@
  * The program runs itself twice, once plain and once with
  * LD_PRELOAD=libnsshare.so, each child measuring the same things for each
  * library named on the command line, and prints a markdown table with the
- * ratios nsshare / stock.
+ * ratios nsshare / stock.  A second table compares, under nsshare, the
+ * base namespace with a namespace sharing it: dlsym through the base
+ * copy's handle against through its proxy (RTLD_SHARED), and a call into
+ * libc from the base against from a namespace (bench/caller.c).
  *
- *   nsshare-bench LIBNSSHARE [LIBRARY...]      (default library: libz.so.1)
+ *   nsshare-bench LIBNSSHARE [LIBRARY[:SYMBOL]...]
+ *
+ * SYMBOL is a function LIBRARY defines, for the dlsym figures; known
+ * libraries have one by default.  Default library: libz.so.1.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <nsshare.h>
+
 #define MAX_NS 16
 #define CYCLES 200
+#define LOOKUPS 100000
+#define CALLS 1000000
 
 struct figures {
 	int namespaces;        /* opened before dlmopen failed */
@@ -25,7 +36,24 @@ struct figures {
 	double first_us;       /* the first dlmopen of the process */
 	double steady_us;      /* a later dlmopen into a fresh namespace */
 	double close_us;       /* dlclose of a namespace's library */
+	double pss_kb_per_ns;  /* the same, shared pages divided by sharers */
 	double dlsym_ns;       /* dlsym through the namespace's handle */
+	double call_base_ns;   /* a libc call from the base namespace */
+	double call_ns_ns;     /* a libc call from a fresh namespace */
+	double dlsym_base_ns;  /* dlsym through the base copy's handle */
+	double dlsym_proxy_ns; /* dlsym through its proxy (nsshare only) */
+};
+
+/* Default SYMBOLs. */
+static const char *const known_symbols[][2] = {
+	{ "libz.so.1", "zlibVersion" },
+	{ "libsqlite3.so.0", "sqlite3_libversion" },
+	{ "libxml2.so.2", "xmlCheckVersion" },
+	{ "libcrypto.so.3", "OpenSSL_version" },
+	{ "libcrypto.so.1.1", "OpenSSL_version" },
+	{ "libpython3.11.so.1.0", "Py_GetVersion" },
+	{ "libpython3.13.so.1.0", "Py_GetVersion" },
+	{ "libpython3.9.so.1.0", "Py_GetVersion" },
 };
 
 static double now_us(void)
@@ -35,19 +63,52 @@ static double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-static long rss_kb(void)
+/* A figure of /proc/self/smaps_rollup, in KiB ("Rss:", "Pss:"). */
+static long rollup_kb(const char *field)
 {
-	long pages = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-	if (f) {
-		if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-			resident = 0;
-		fclose(f);
-	}
-	return resident * (sysconf(_SC_PAGESIZE) / 1024);
+	long kb = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, field, strlen(field)) == 0)
+			kb = atol(line + strlen(field));
+	fclose(f);
+	return kb;
 }
 
-static void measure(const char *lib, struct figures *fig)
+/* Nanoseconds per dlsym(H, SYM). */
+static double time_dlsym(void *h, const char *sym)
+{
+	double a = now_us();
+	for (int i = 0; i < LOOKUPS; i++)
+		if (!dlsym(h, sym))
+			return -1;
+	return (now_us() - a) * 1000.0 / LOOKUPS;
+}
+
+/* Nanoseconds per libc call from bench/caller.c opened in namespace ID. */
+static double time_calls(Lmid_t id)
+{
+	void *h = id == LM_ID_BASE ? dlopen(BENCH_CALLER, RTLD_NOW)
+				   : dlmopen(id, BENCH_CALLER, RTLD_NOW);
+	long (*loop)(long) = h ? (long (*)(long))dlsym(h, "bench_call_loop") : NULL;
+	if (!loop) {
+		fprintf(stderr, "nsshare-bench: %s\n", dlerror());
+		return -1;
+	}
+	loop(CALLS / 10); /* warm */
+	double a = now_us();
+	volatile long sink = loop(CALLS);
+	(void)sink;
+	double ns = (now_us() - a) * 1000.0 / CALLS;
+	dlclose(h);
+	return ns;
+}
+
+static void measure(const char *lib, const char *sym, bool nsshare,
+		    struct figures *fig)
 {
 	void *h[MAX_NS];
 	memset(fig, 0, sizeof *fig);
@@ -59,15 +120,17 @@ static void measure(const char *lib, struct figures *fig)
 		fprintf(stderr, "nsshare-bench: %s\n", dlerror());
 		return;
 	}
-	long rss0 = rss_kb();
+	long rss0 = rollup_kb("Rss:"), pss0 = rollup_kb("Pss:");
 	int n = 1;
 	while (n < MAX_NS && (h[n] = dlmopen(LM_ID_NEWLM, lib, RTLD_NOW)))
 		n++;
 	dlerror();
 	fig->namespaces = n;
 	/* What each namespace after the first adds. */
-	if (n > 1)
-		fig->rss_kb_per_ns = (double)(rss_kb() - rss0) / (n - 1);
+	if (n > 1) {
+		fig->rss_kb_per_ns = (double)(rollup_kb("Rss:") - rss0) / (n - 1);
+		fig->pss_kb_per_ns = (double)(rollup_kb("Pss:") - pss0) / (n - 1);
+	}
 	for (int i = 1; i < n; i++)
 		dlclose(h[i]);
 
@@ -90,19 +153,31 @@ static void measure(const char *lib, struct figures *fig)
 	fig->steady_us = cycles == CYCLES ? open_total / cycles : -1;
 	fig->close_us = cycles == CYCLES ? close_total / cycles : -1;
 
-	const int lookups = 100000;
-	double a = now_us();
-	for (int i = 0; i < lookups; i++)
-		if (!dlsym(h[0], "malloc") && !dlsym(h[0], "zlibVersion"))
-			break;
-	fig->dlsym_ns = (now_us() - a) * 1000.0 / lookups;
+	fig->dlsym_ns = time_dlsym(h[0], sym);
 	dlclose(h[0]);
+
+	fig->call_base_ns = time_calls(LM_ID_BASE);
+	fig->call_ns_ns = time_calls(LM_ID_NEWLM);
+
+	/* The base copy, and (nsshare) a namespace sharing it. */
+	void *base = dlopen(lib, RTLD_NOW);
+	fig->dlsym_base_ns = base ? time_dlsym(base, sym) : -1;
+	fig->dlsym_proxy_ns = -1;
+	if (base && nsshare) {
+		void *proxy = dlmopen(LM_ID_NEWLM, lib, RTLD_NOW | RTLD_SHARED);
+		if (proxy) {
+			fig->dlsym_proxy_ns = time_dlsym(proxy, sym);
+			dlclose(proxy);
+		}
+	}
+	if (base)
+		dlclose(base);
 }
 
 /* Runs this program with MODE ("stock" or "nsshare") in a child and reads
  * its figures back through a pipe. */
 static int run_child(const char *self, const char *mode, const char *preload,
-		     const char *lib, struct figures *fig)
+		     const char *lib, const char *sym, struct figures *fig)
 {
 	int fds[2];
 	if (pipe(fds) < 0)
@@ -116,7 +191,7 @@ static int run_child(const char *self, const char *mode, const char *preload,
 			setenv("LD_PRELOAD", preload, 1);
 		else
 			unsetenv("LD_PRELOAD");
-		execl(self, self, "--child", mode, fd, lib, (char *)NULL);
+		execl(self, self, "--child", mode, fd, lib, sym, (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -141,17 +216,34 @@ static void row(const char *what, double stock, double ns, const char *fmt)
 	printf("| %-34s | %10s | %10s | %8s |\n", what, a, b, r);
 }
 
+/* Splits ARG, "LIBRARY[:SYMBOL]", into LIB (a buffer of LIBSZ bytes) and
+ * the symbol for the dlsym figures. */
+static const char *lib_and_symbol(const char *arg, char *lib, size_t libsz)
+{
+	snprintf(lib, libsz, "%s", arg);
+	char *colon = strchr(lib, ':');
+	if (colon) {
+		*colon = '\0';
+		return colon + 1;
+	}
+	for (size_t i = 0; i < sizeof known_symbols / sizeof *known_symbols; i++)
+		if (strcmp(known_symbols[i][0], lib) == 0)
+			return known_symbols[i][1];
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc == 5 && strcmp(argv[1], "--child") == 0) {
+	if (argc == 6 && strcmp(argv[1], "--child") == 0) {
 		struct figures fig;
-		measure(argv[4], &fig);
+		measure(argv[4], argv[5], strcmp(argv[2], "nsshare") == 0, &fig);
 		int fd = atoi(argv[3]);
 		return write(fd, &fig, sizeof fig) == (ssize_t)sizeof fig &&
 			       fig.namespaces > 0 ? 0 : 1;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s LIBNSSHARE [LIBRARY...]\n", argv[0]);
+		fprintf(stderr, "usage: %s LIBNSSHARE [LIBRARY[:SYMBOL]...]\n",
+			argv[0]);
 		return 2;
 	}
 	char self[4096];
@@ -160,26 +252,45 @@ int main(int argc, char **argv)
 		return 1;
 	self[n] = '\0';
 	const char *defaults[] = { "libz.so.1" };
-	const char **libs = argc > 2 ? (const char **)argv + 2 : defaults;
-	int nlibs = argc > 2 ? argc - 2 : 1;
-	for (int i = 0; i < nlibs; i++) {
+	const char **args = argc > 2 ? (const char **)argv + 2 : defaults;
+	int nargs = argc > 2 ? argc - 2 : 1;
+	for (int i = 0; i < nargs; i++) {
+		char lib[256];
+		const char *sym = lib_and_symbol(args[i], lib, sizeof lib);
+		if (!sym) {
+			fprintf(stderr, "nsshare-bench: %s: name a function it "
+				"defines: %s:SYMBOL\n", lib, lib);
+			return 2;
+		}
 		struct figures stock, ns;
-		if (run_child(self, "stock", NULL, libs[i], &stock) ||
-		    run_child(self, "nsshare", argv[1], libs[i], &ns)) {
-			fprintf(stderr, "nsshare-bench: %s: a run failed\n", libs[i]);
+		if (run_child(self, "stock", NULL, lib, sym, &stock) ||
+		    run_child(self, "nsshare", argv[1], lib, sym, &ns)) {
+			fprintf(stderr, "nsshare-bench: %s: a run failed\n", lib);
 			return 1;
 		}
-		printf("\n%s, %d dlmopen/dlclose cycles\n\n", libs[i], CYCLES);
+		printf("\n%s: stock dlmopen against nsshare (%d dlmopen/dlclose "
+		       "cycles)\n\n", lib, CYCLES);
 		printf("| %-34s | %10s | %10s | %8s |\n", "", "stock", "nsshare",
 		       "ratio");
 		printf("|%s|%s|%s|%s|\n", "------------------------------------",
 		       "-----------:", "-----------:", "---------:");
 		row("namespaces opened (of 15)", stock.namespaces, ns.namespaces, "%.0f");
 		row("RSS per namespace (KiB)", stock.rss_kb_per_ns, ns.rss_kb_per_ns, "%.0f");
+		row("PSS per namespace (KiB)", stock.pss_kb_per_ns, ns.pss_kb_per_ns, "%.0f");
 		row("first dlmopen (us)", stock.first_us, ns.first_us, "%.0f");
 		row("steady dlmopen (us)", stock.steady_us, ns.steady_us, "%.0f");
 		row("dlclose (us)", stock.close_us, ns.close_us, "%.0f");
 		row("dlsym through the handle (ns)", stock.dlsym_ns, ns.dlsym_ns, "%.0f");
+		row("libc call from a namespace (ns)", stock.call_ns_ns, ns.call_ns_ns, "%.1f");
+
+		printf("\n%s under nsshare: the base namespace against a "
+		       "namespace sharing it\n\n", lib);
+		printf("| %-34s | %10s | %10s | %8s |\n", "", "base",
+		       "namespace", "ratio");
+		printf("|%s|%s|%s|%s|\n", "------------------------------------",
+		       "-----------:", "-----------:", "---------:");
+		row("dlsym: base copy / proxy (ns)", ns.dlsym_base_ns, ns.dlsym_proxy_ns, "%.0f");
+		row("libc call (ns)", ns.call_base_ns, ns.call_ns_ns, "%.1f");
 	}
 	return 0;
 }

@@ -114,8 +114,8 @@ static struct ordered_sym *symbols_order(const struct nsshare_image_spec *spec,
 	return order;
 }
 
-/* DT_HASH: nbucket, nchain, buckets, chains (32-bit words).  Kept beside
- * DT_GNU_HASH for tools that read only the old table. */
+/* DT_HASH: nbucket, nchain, buckets, chains (32-bit words), for a base
+ * copy that has no DT_GNU_HASH (spec->sysv_hash). */
 static uint32_t *hash_build(const struct ordered_sym *order, size_t n,
 			    size_t *size)
 {
@@ -328,7 +328,9 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 	size_t hash_size = 0, gnu_hash_size = 0, verdef_size = 0;
 	uint32_t nbuckets = (uint32_t)(spec->nsyms / 4 + 1);
 	struct ordered_sym *order = symbols_order(spec, nbuckets);
-	uint32_t *hash = order ? hash_build(order, spec->nsyms, &hash_size) : NULL;
+	uint32_t *hash = !order ? NULL
+			 : spec->sysv_hash ? hash_build(order, spec->nsyms, &hash_size)
+					   : calloc(1, 1);
 	uint32_t *gnu_hash = order ? gnu_hash_build(order, spec->nsyms, nbuckets,
 						    &gnu_hash_size) : NULL;
 	ElfW(Verdef) *verdef = verdef_build(spec, &dynstr, &verdef_size);
@@ -381,7 +383,8 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 	layout_place(&lo);
 
 	/* The dynamic section points at the placed sections. */
-	dynamic[nd++] = (ElfW(Dyn)){ DT_HASH, { lo.sec[SEC_HASH].offset } };
+	if (spec->sysv_hash)
+		dynamic[nd++] = (ElfW(Dyn)){ DT_HASH, { lo.sec[SEC_HASH].offset } };
 	dynamic[nd++] = (ElfW(Dyn)){ DT_GNU_HASH, { lo.sec[SEC_GNU_HASH].offset } };
 	dynamic[nd++] = (ElfW(Dyn)){ DT_STRTAB, { lo.sec[SEC_DYNSTR].offset } };
 	dynamic[nd++] = (ElfW(Dyn)){ DT_SYMTAB, { lo.sec[SEC_DYNSYM].offset } };

@@ -150,6 +150,10 @@ struct nsshare_image_spec {
 	size_t nsyms;
 	const struct nsshare_verdef *verdefs; /* copied with their indices */
 	size_t nverdefs;
+	/* Also a DT_HASH table.  ld.so reads only DT_GNU_HASH where there is
+	 * one: proxies carry DT_HASH only when their base copy has nothing
+	 * else, which saves a tenth of libc's proxy in every namespace. */
+	bool sysv_hash;
 };
 /* Writes the image to a new sealed, close-on-exec memfd named after NAME.
  * Returns the fd, or -1 with an error set naming NAME. */

@@ -197,6 +197,7 @@ static int proxy_image(struct link_map *lm)
 			.soname = obj.soname,
 			.syms = syms, .nsyms = nsyms,
 			.verdefs = obj.verdefs, .nverdefs = obj.nverdefs,
+			.sysv_hash = obj.gnu_hash == NULL,
 		};
 		const char *base = strrchr(lm->l_name, '/');
 		fd = nsshare_image_write(&spec, base ? base + 1 : lm->l_name);

@@ -19,13 +19,17 @@
 
 #include <nsshare.h>
 
-/* glibc's malloc statistics: mallinfo2 since 2.33, where mallinfo (int
- * fields) is deprecated; mallinfo before. */
+/* Bytes in use on glibc's malloc heap: mallinfo2 since glibc 2.33, where
+ * mallinfo (int fields) is deprecated; mallinfo before.  Zero when
+ * another malloc (valgrind's, ASan's) replaces glibc's. */
+static inline size_t it_malloc_in_use(void)
+{
 #if __GLIBC_PREREQ(2, 33)
-#define it_mallinfo mallinfo2
+	return mallinfo2().uordblks;
 #else
-#define it_mallinfo mallinfo
+	return (size_t)mallinfo().uordblks;
 #endif
+}
 
 static int it_passed, it_failed;
 

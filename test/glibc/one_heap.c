@@ -71,14 +71,14 @@ static bool glibc_heap;
 /* Bytes in use in the program's heap. */
 static size_t heap_in_use(void)
 {
-	return glibc_heap ? it_mallinfo().uordblks : 0;
+	return glibc_heap ? it_malloc_in_use() : 0;
 }
 
 static bool heap_accounted(void)
 {
-	size_t before = it_mallinfo().uordblks;
+	size_t before = it_malloc_in_use();
 	void *p = malloc(4000);
-	bool grew = p && it_mallinfo().uordblks >= before + 4000;
+	bool grew = p && it_malloc_in_use() >= before + 4000;
 	free(p);
 	return grew;
 }

@@ -56,16 +56,17 @@ static inline void *open_lib(const char *lib)
 	} while (0)
 
 /* Whether glibc's malloc keeps the books heap_in_use() reads: not under
- * valgrind, whose malloc replaces glibc's and leaves the figures zero. */
+ * valgrind, whose malloc replaces glibc's.  The program has allocated by
+ * the time this is asked (stdio, dlerror), so glibc's count is not zero. */
 static inline bool heap_counted(void)
 {
-	return it_mallinfo().arena != 0;
+	return it_malloc_in_use() != 0;
 }
 
 /* Bytes in use on the program's malloc heap. */
 static inline size_t heap_in_use(void)
 {
-	return (size_t)it_mallinfo().uordblks;
+	return it_malloc_in_use();
 }
 
 #endif

@@ -87,6 +87,7 @@ static struct nsshare_image_spec stub_spec(const char *const *needed,
 		.nsyms = sizeof stub_syms / sizeof *stub_syms,
 		.verdefs = stub_verdefs,
 		.nverdefs = sizeof stub_verdefs / sizeof *stub_verdefs,
+		.sysv_hash = true, /* both tables, so that both are checked */
 	};
 }
 
@@ -627,7 +628,8 @@ START_TEST(hash_table_many)
 			ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT), 1 };
 	}
 	struct nsshare_image_spec spec = { .soname = "libmany.so",
-					   .syms = syms, .nsyms = N };
+					   .syms = syms, .nsyms = N,
+					   .sysv_hash = true };
 	struct image im;
 	image_open(&im, write_image(&spec, "many"));
 	for (size_t i = 0; i < N; i++) {
@@ -770,7 +772,9 @@ START_TEST(unversioned)
 	ck_assert(!image_dyn(&im, DT_VERSYM, NULL));
 	ck_assert(!image_dyn(&im, DT_VERDEF, NULL));
 	ck_assert(!image_dyn(&im, DT_VERDEFNUM, NULL));
-	ck_assert(image_dyn(&im, DT_HASH, NULL));
+	/* Not asked for: ld.so reads DT_GNU_HASH only. */
+	ck_assert(!image_dyn(&im, DT_HASH, NULL));
+	ck_assert(image_dyn(&im, DT_GNU_HASH, NULL));
 	GElf_Xword val;
 	ck_assert(image_dyn(&im, DT_SONAME, &val));
 	ck_assert_str_eq(image_dynstr(&im, val), "libunitplain.so");
