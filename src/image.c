@@ -1,15 +1,19 @@
 /* Writing synthesized shared objects (proxies and namespace roots) with
  * libelf into sealed memfds.
  *
- * The image is one read-write PT_LOAD of the whole file at address 0, so
- * every section's address equals its file offset.  It must be writable:
- * ld.so rewrites d_ptr values of .dynamic in place.  PT_GNU_STACK says RW
+ * The image is one PT_LOAD of the whole file at address 0, so every
+ * section's address equals its file offset.  Before glibc 2.35 it must be
+ * writable: ld.so rewrites d_ptr values of .dynamic in place, copying the
+ * page in every namespace.  From 2.35 ld.so leaves a read-only .dynamic
+ * alone (l_ld_readonly), so the image is read-only and every namespace
+ * maps the same pages (test/glibc/image_pages.c).  PT_GNU_STACK says RW
  * (glibc 2.41 refuses objects without it).  Symbols are SHN_ABS, so ld.so
  * uses their values as they are (glibc >= 2.28). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <gnu/libc-version.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,6 +233,13 @@ static void layout_place(struct layout *lo)
 	lo->shoff = (off + 7) & ~(size_t)7;
 }
 
+/* The flags of the image's PT_LOAD and PT_DYNAMIC. */
+static ElfW(Word) image_flags(void)
+{
+	return nsshare_glibc_at_least(gnu_get_libc_version(), 2, 35)
+		       ? PF_R : PF_R | PF_W;
+}
+
 static bool elf_emit(int fd, const struct layout *lo, const ElfW(Ehdr) *own,
 		     size_t shstr_off[SEC_COUNT], size_t nverdefs)
 {
@@ -252,11 +263,12 @@ static bool elf_emit(int fd, const struct layout *lo, const ElfW(Ehdr) *own,
 	ElfW(Phdr) *ph = elfw_newphdr(e, 3);
 	if (!ph)
 		goto out;
-	ph[0] = (ElfW(Phdr)){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W,
+	ElfW(Word) flags = image_flags();
+	ph[0] = (ElfW(Phdr)){ .p_type = PT_LOAD, .p_flags = flags,
 		.p_filesz = lo->load_end, .p_memsz = lo->load_end,
 		.p_align = lo->page };
 	const struct section *dyn = &lo->sec[SEC_DYNAMIC];
-	ph[1] = (ElfW(Phdr)){ .p_type = PT_DYNAMIC, .p_flags = PF_R | PF_W,
+	ph[1] = (ElfW(Phdr)){ .p_type = PT_DYNAMIC, .p_flags = flags,
 		.p_offset = dyn->offset, .p_vaddr = dyn->offset,
 		.p_paddr = dyn->offset, .p_filesz = dyn->size,
 		.p_memsz = dyn->size, .p_align = sizeof(ElfW(Addr)) };
@@ -377,7 +389,8 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 	lo.sec[SEC_VERDEF] = (struct section){ verdef, verdef_size, 8, 0,
 		SHT_GNU_verdef, SHF_ALLOC, 0 };
 	lo.sec[SEC_DYNAMIC] = (struct section){ dynamic, ndyn * sizeof *dynamic,
-		8, 0, SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, sizeof *dynamic };
+		8, 0, SHT_DYNAMIC,
+		SHF_ALLOC | (image_flags() & PF_W ? SHF_WRITE : 0), sizeof *dynamic };
 	lo.sec[SEC_SHSTRTAB] = (struct section){ shstr.buf, shstr.len, 1, 0,
 		SHT_STRTAB, 0, 0 };
 	layout_place(&lo);

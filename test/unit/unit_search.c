@@ -211,7 +211,8 @@ static void write_fake_elf(const char *path, unsigned cls, unsigned machine)
  *                    libq.so, a link to libt.so (a name this process
  *                    has not loaded, so ld.so really searches for it)
  *   ldsoprobe        prints the l_name of dlopen(argv[1])
- *   uniq/libuq.so    linked with -z unique; needs libz, libdl
+ *   uniq/libuq.so    tagged unique by nsshare-tag (ld -z unique needs
+ *                    binutils 2.38); needs libz, libdl
  *   uniq/libdep.so   needs libm
  *   libuser.so       DT_RUNPATH $ORIGIN/uniq; needs libuq.so, libdep.so
  *   libshr.so        SONAME libshr-soname.so.1; needs libm
@@ -288,8 +289,8 @@ static void fixture_up(void)
 	write_src("user.c", src_user);
 	run("cd %s && mkdir uniq && "
 	    "CC='cc -Wall -Wextra -Werror -shared -fPIC -Wl,--no-as-needed' && "
-	    "$CC -o uniq/libuq.so uq.c -Wl,-z,unique,-soname,libuq.so "
-	    "-lz -l:libdl.so.2 && "
+	    "$CC -o uniq/libuq.so uq.c -Wl,-soname,libuq.so "
+	    "-lz -l:libdl.so.2 && " NSSHARE_TAG " --set uniq/libuq.so && "
 	    "$CC -o uniq/libdep.so dep.c -Wl,-soname,libdep.so -lm && "
 	    "$CC -o libuser.so user.c -Luniq -luq -ldep "
 	    "-Wl,--enable-new-dtags,-rpath,'$ORIGIN/uniq' && "
