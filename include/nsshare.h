@@ -63,6 +63,13 @@
  *
  * Thread safety.  All of the above may be called from several threads at
  * once, from constructors run by a dlmopen(), and after fork().
+ *
+ * glibc.  nsshare needs glibc 2.28 or later (tested on 2.31, 2.36 and
+ * 2.41).  On an older glibc, libnsshare says so on stderr when it is
+ * loaded, dlmopen() behaves exactly as glibc's, and a dlmopen() with
+ * RTLD_SHARED fails: "FILE: RTLD_SHARED needs glibc 2.28 or later; this
+ * is glibc X.Y".  Before glibc 2.34, dlmopen() is in libdl: link
+ * -lnsshare ahead of -ldl (pkg-config's --libs does).
  */
 #ifndef NSSHARE_H
 #define NSSHARE_H

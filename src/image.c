@@ -52,15 +52,38 @@ struct section {
 	ElfW(Xword) entsize;
 };
 
-/* A growing string table; offset 0 is the empty string. */
+/* A growing string table; offset 0 is the empty string.  It may start as
+ * a copy of BASE (BASE_LEN bytes): a string that lies in BASE is found
+ * there rather than added. */
 struct strtab {
 	char *buf;
 	size_t len, cap;
 	bool failed;
+	const char *base;
+	size_t base_len;
 };
+
+static bool strtab_start(struct strtab *st, const char *base, size_t len)
+{
+	/* A table to start from begins and ends with a NUL. */
+	if (!base || len == 0 || base[0] != '\0' || base[len - 1] != '\0')
+		return true;
+	st->cap = len + 4096;
+	st->buf = malloc(st->cap);
+	if (!st->buf)
+		return false;
+	memcpy(st->buf, base, len);
+	st->len = len;
+	st->base = base;
+	st->base_len = len;
+	return true;
+}
 
 static size_t strtab_add(struct strtab *st, const char *s)
 {
+	uintptr_t at = (uintptr_t)s, base = (uintptr_t)st->base;
+	if (st->base && at >= base && at < base + st->base_len)
+		return at - base;
 	size_t n = strlen(s) + 1;
 	if (st->len + n + 1 > st->cap) {
 		size_t cap = st->cap ? st->cap * 2 : 4096;
@@ -345,9 +368,11 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 					   : calloc(1, 1);
 	uint32_t *gnu_hash = order ? gnu_hash_build(order, spec->nsyms, nbuckets,
 						    &gnu_hash_size) : NULL;
+	bool started = strtab_start(&dynstr, spec->strtab, spec->strsz);
 	ElfW(Verdef) *verdef = verdef_build(spec, &dynstr, &verdef_size);
 	int fd = -1;
-	if (!dynamic || !dynsym || !versym || !hash || !gnu_hash || !verdef) {
+	if (!started || !dynamic || !dynsym || !versym || !hash || !gnu_hash ||
+	    !verdef) {
 		errno = ENOMEM;
 		goto fail;
 	}

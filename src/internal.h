@@ -99,6 +99,7 @@ struct nsshare_object {
 	const char *soname;       /* NULL when the object has none */
 	const ElfW(Sym) *symtab;
 	const char *strtab;
+	size_t strsz;
 	const ElfW(Half) *versym; /* NULL when unversioned */
 	size_t nsyms;             /* entries in symtab, including index 0 */
 	struct nsshare_verdef *verdefs;
@@ -150,6 +151,11 @@ struct nsshare_image_spec {
 	size_t nsyms;
 	const struct nsshare_verdef *verdefs; /* copied with their indices */
 	size_t nverdefs;
+	/* A string table to start the image's from, or NULL: names that lie
+	 * in it are written as offsets into the copy.  Proxies pass the base
+	 * copy's, which ld has already shared tails and repeats in. */
+	const char *strtab;
+	size_t strsz;
 	/* Also a DT_HASH table.  ld.so reads only DT_GNU_HASH where there is
 	 * one: proxies carry DT_HASH only when their base copy has nothing
 	 * else, which saves a tenth of libc's proxy in every namespace. */

@@ -87,6 +87,7 @@ bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj)
 		switch (d->d_tag) {
 		case DT_SYMTAB: obj->symtab = p; break;
 		case DT_STRTAB: obj->strtab = p; break;
+		case DT_STRSZ: obj->strsz = d->d_un.d_val; break;
 		case DT_VERSYM: obj->versym = p; break;
 		case DT_VERDEF: verdef = p; break;
 		case DT_VERDEFNUM: nverdef = d->d_un.d_val; break;

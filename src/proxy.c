@@ -198,6 +198,7 @@ static int proxy_image(struct link_map *lm)
 			.syms = syms, .nsyms = nsyms,
 			.verdefs = obj.verdefs, .nverdefs = obj.nverdefs,
 			.sysv_hash = obj.gnu_hash == NULL,
+			.strtab = obj.strtab, .strsz = obj.strsz,
 		};
 		const char *base = strrchr(lm->l_name, '/');
 		fd = nsshare_image_write(&spec, base ? base + 1 : lm->l_name);

@@ -648,6 +648,42 @@ START_TEST(hash_table_many)
 }
 END_TEST
 
+/* Names that lie in spec.strtab keep their offsets in the image's string
+ * table, which starts as a copy of it; shared tails stay shared. */
+START_TEST(strtab_from_base)
+{
+	static const char base[] = "\0foo\0barfoo\0";
+	struct nsshare_image_sym syms[] = {
+		{ base + 1, 0x1000, 0, ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT), 1 },
+		{ base + 5, 0x2000, 0, ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT), 1 },
+		{ base + 8, 0x3000, 0, ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT), 1 },
+		{ "other", 0x4000, 0, ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT), 1 },
+	};
+	const size_t n = sizeof syms / sizeof *syms;
+	struct nsshare_image_spec spec = { .soname = "libbase.so",
+					   .syms = syms, .nsyms = n,
+					   .strtab = base, .strsz = sizeof base };
+	struct image im;
+	image_open(&im, write_image(&spec, "base"));
+	const size_t want[] = { 1, 5, 8, 0 };
+	for (size_t i = 0; i < n; i++) {
+		size_t idx = image_index_of(&im, &syms[i], n);
+		GElf_Sym sym;
+		ck_assert_ptr_nonnull(gelf_getsym(im.dynsym, (int)idx, &sym));
+		ck_assert_str_eq(image_sym_name(&im, idx), syms[i].name);
+		if (want[i])
+			ck_assert_uint_eq(sym.st_name, want[i]);
+		else
+			ck_assert_uint_ge(sym.st_name, sizeof base);
+	}
+	GElf_Shdr sh;
+	ck_assert_ptr_nonnull(image_section(&im, ".dynstr", &sh));
+	/* The copy, "other", "libbase.so". */
+	ck_assert_uint_eq(sh.sh_size, sizeof base + 6 + 11);
+	image_close(&im);
+}
+END_TEST
+
 START_TEST(fd_sealed)
 {
 	struct nsshare_image_spec spec = stub_spec(fake_needed, 2);
@@ -851,6 +887,7 @@ int main(void)
 	tcase_add_test(tc, dynamic);
 	tcase_add_test(tc, hash_table);
 	tcase_add_test(tc, hash_table_many);
+	tcase_add_test(tc, strtab_from_base);
 	tcase_add_test(tc, fd_sealed);
 	suite_add_tcase(s, tc);
 
