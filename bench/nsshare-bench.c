@@ -29,19 +29,26 @@
 #define CYCLES 200
 #define LOOKUPS 100000
 #define CALLS 1000000
+#define RUNS 5
 
-struct figures {
-	int namespaces;        /* opened before dlmopen failed */
-	double rss_kb_per_ns;  /* resident memory each namespace adds */
-	double first_us;       /* the first dlmopen of the process */
-	double steady_us;      /* a later dlmopen into a fresh namespace */
-	double close_us;       /* dlclose of a namespace's library */
-	double pss_kb_per_ns;  /* the same, shared pages divided by sharers */
-	double dlsym_ns;       /* dlsym through the namespace's handle */
-	double call_base_ns;   /* a libc call from the base namespace */
-	double call_ns_ns;     /* a libc call from a fresh namespace */
-	double dlsym_base_ns;  /* dlsym through the base copy's handle */
-	double dlsym_proxy_ns; /* dlsym through its proxy (nsshare only) */
+/* Every figure a double, so that runs can be combined field by field. */
+#define NFIGURES 12
+union figures {
+	struct {
+		double namespaces;     /* opened before dlmopen failed */
+		double rss_kb_per_ns;  /* resident memory each namespace adds */
+		double pss_kb_per_ns;  /* the same, shared pages divided by sharers */
+		double first_us;       /* the first dlmopen of the process */
+		double steady_us;      /* a later dlmopen into a fresh namespace */
+		double close_us;       /* dlclose of a namespace's library */
+		double dlsym_ns;       /* dlsym through the namespace's handle */
+		double call_base_ns;   /* a libc call from the base namespace */
+		double call_ns_ns;     /* a libc call from a fresh namespace */
+		double dlsym_base_ns;  /* dlsym through the base copy's handle */
+		double dlsym_proxy_ns; /* dlsym through its proxy (nsshare only) */
+		double ok;             /* the run measured what it could */
+	};
+	double v[NFIGURES];
 };
 
 /* Default SYMBOLs. */
@@ -108,7 +115,7 @@ static double time_calls(Lmid_t id)
 }
 
 static void measure(const char *lib, const char *sym, bool nsshare,
-		    struct figures *fig)
+		    union figures *fig)
 {
 	void *h[MAX_NS];
 	memset(fig, 0, sizeof *fig);
@@ -120,42 +127,10 @@ static void measure(const char *lib, const char *sym, bool nsshare,
 		fprintf(stderr, "nsshare-bench: %s\n", dlerror());
 		return;
 	}
-	long rss0 = rollup_kb("Rss:"), pss0 = rollup_kb("Pss:");
-	int n = 1;
-	while (n < MAX_NS && (h[n] = dlmopen(LM_ID_NEWLM, lib, RTLD_NOW)))
-		n++;
-	dlerror();
-	fig->namespaces = n;
-	/* What each namespace after the first adds. */
-	if (n > 1) {
-		fig->rss_kb_per_ns = (double)(rollup_kb("Rss:") - rss0) / (n - 1);
-		fig->pss_kb_per_ns = (double)(rollup_kb("Pss:") - pss0) / (n - 1);
-	}
-	for (int i = 1; i < n; i++)
-		dlclose(h[i]);
-
-	/* Steady state: a fresh namespace each time, one kept open.  A
-	 * library that cannot be unloaded (STB_GNU_UNIQUE symbols make glibc
-	 * pin it) uses up the namespaces: then there is no figure. */
-	double open_total = 0, close_total = 0;
-	int cycles = 0;
-	for (; cycles < CYCLES; cycles++) {
-		double a = now_us();
-		void *x = dlmopen(LM_ID_NEWLM, lib, RTLD_NOW);
-		double b = now_us();
-		if (!x)
-			break;
-		dlclose(x);
-		close_total += now_us() - b;
-		open_total += b - a;
-	}
-	dlerror();
-	fig->steady_us = cycles == CYCLES ? open_total / cycles : -1;
-	fig->close_us = cycles == CYCLES ? close_total / cycles : -1;
-
 	fig->dlsym_ns = time_dlsym(h[0], sym);
-	dlclose(h[0]);
 
+	/* Before the namespaces run out: a library glibc cannot unload
+	 * (STB_GNU_UNIQUE symbols, DF_1_NODELETE) keeps each one it gets. */
 	fig->call_base_ns = time_calls(LM_ID_BASE);
 	fig->call_ns_ns = time_calls(LM_ID_NEWLM);
 
@@ -172,12 +147,47 @@ static void measure(const char *lib, const char *sym, bool nsshare,
 	}
 	if (base)
 		dlclose(base);
+
+	long rss0 = rollup_kb("Rss:"), pss0 = rollup_kb("Pss:");
+	int n = 1;
+	while (n < MAX_NS && (h[n] = dlmopen(LM_ID_NEWLM, lib, RTLD_NOW)))
+		n++;
+	dlerror();
+	fig->namespaces = n;
+	/* What each namespace after the first adds. */
+	if (n > 1) {
+		fig->rss_kb_per_ns = (double)(rollup_kb("Rss:") - rss0) / (n - 1);
+		fig->pss_kb_per_ns = (double)(rollup_kb("Pss:") - pss0) / (n - 1);
+	}
+	for (int i = 1; i < n; i++)
+		dlclose(h[i]);
+
+	/* Steady state: a fresh namespace each time, one kept open.  A
+	 * library that cannot be unloaded uses up the namespaces: then there
+	 * is no figure. */
+	double open_total = 0, close_total = 0;
+	int cycles = 0;
+	for (; cycles < CYCLES; cycles++) {
+		double a = now_us();
+		void *x = dlmopen(LM_ID_NEWLM, lib, RTLD_NOW);
+		double b = now_us();
+		if (!x)
+			break;
+		dlclose(x);
+		close_total += now_us() - b;
+		open_total += b - a;
+	}
+	dlerror();
+	fig->steady_us = cycles == CYCLES ? open_total / cycles : -1;
+	fig->close_us = cycles == CYCLES ? close_total / cycles : -1;
+	dlclose(h[0]);
+	fig->ok = 1;
 }
 
 /* Runs this program with MODE ("stock" or "nsshare") in a child and reads
  * its figures back through a pipe. */
 static int run_child(const char *self, const char *mode, const char *preload,
-		     const char *lib, const char *sym, struct figures *fig)
+		     const char *lib, const char *sym, union figures *fig)
 {
 	int fds[2];
 	if (pipe(fds) < 0)
@@ -201,6 +211,31 @@ static int run_child(const char *self, const char *mode, const char *preload,
 	waitpid(pid, &status, 0);
 	return got == (ssize_t)sizeof *fig && WIFEXITED(status) &&
 			       WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The median, figure by figure, of RUNS children in MODE: the first
+ * dlmopen happens once per process, so one process gives one sample. */
+static int run_children(const char *self, const char *mode, const char *preload,
+			const char *lib, const char *sym, union figures *fig)
+{
+	union figures runs[RUNS];
+	for (int r = 0; r < RUNS; r++)
+		if (run_child(self, mode, preload, lib, sym, &runs[r]))
+			return -1;
+	for (int f = 0; f < NFIGURES; f++) {
+		double v[RUNS];
+		for (int r = 0; r < RUNS; r++)
+			v[r] = runs[r].v[f];
+		qsort(v, RUNS, sizeof *v, cmp_double);
+		fig->v[f] = v[RUNS / 2];
+	}
+	return 0;
 }
 
 /* A table row; a negative figure was not measured. */
@@ -235,7 +270,7 @@ static const char *lib_and_symbol(const char *arg, char *lib, size_t libsz)
 int main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "--child") == 0) {
-		struct figures fig;
+		union figures fig;
 		measure(argv[4], argv[5], strcmp(argv[2], "nsshare") == 0, &fig);
 		int fd = atoi(argv[3]);
 		return write(fd, &fig, sizeof fig) == (ssize_t)sizeof fig &&
@@ -262,14 +297,14 @@ int main(int argc, char **argv)
 				"defines: %s:SYMBOL\n", lib, lib);
 			return 2;
 		}
-		struct figures stock, ns;
-		if (run_child(self, "stock", NULL, lib, sym, &stock) ||
-		    run_child(self, "nsshare", argv[1], lib, sym, &ns)) {
+		union figures stock, ns;
+		if (run_children(self, "stock", NULL, lib, sym, &stock) ||
+		    run_children(self, "nsshare", argv[1], lib, sym, &ns)) {
 			fprintf(stderr, "nsshare-bench: %s: a run failed\n", lib);
 			return 1;
 		}
-		printf("\n%s: stock dlmopen against nsshare (%d dlmopen/dlclose "
-		       "cycles)\n\n", lib, CYCLES);
+		printf("\n%s: stock dlmopen against nsshare (medians of %d runs, "
+		       "%d dlmopen/dlclose cycles each)\n\n", lib, RUNS, CYCLES);
 		printf("| %-34s | %10s | %10s | %8s |\n", "", "stock", "nsshare",
 		       "ratio");
 		printf("|%s|%s|%s|%s|\n", "------------------------------------",

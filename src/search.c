@@ -750,6 +750,13 @@ static enum verdict ehdr_check(const ElfW(Ehdr) *eh, ssize_t n, off_t fsize,
 
 static bool file_known_ok(const struct stat *sb);
 
+/* The stat() of the candidate the search accepted last in this thread:
+ * the closure scan reads that file next and need not stat it again. */
+static _Thread_local struct {
+	char path[256];
+	struct stat sb;
+} last_found;
+
 static enum verdict candidate_check(const char *path)
 {
 	/* A file the closure scan has read and found loadable, with the same
@@ -760,6 +767,10 @@ static enum verdict candidate_check(const char *path)
 		if (errno == ENOENT || errno == ENOTDIR || errno == EACCES)
 			return V_SKIP;
 	} else if (S_ISREG(sb.st_mode) && file_known_ok(&sb)) {
+		if (strlen(path) < sizeof last_found.path) {
+			strcpy(last_found.path, path);
+			last_found.sb = sb;
+		}
 		return V_OK;
 	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1646,7 +1657,10 @@ static const struct file_entry *file_get(const char *path, char *why,
 					 size_t whysz, bool *oom)
 {
 	struct stat sb;
-	if (stat(path, &sb) != 0) {
+	if (last_found.path[0] && strcmp(path, last_found.path) == 0) {
+		sb = last_found.sb; /* taken once, microseconds ago */
+		last_found.path[0] = '\0';
+	} else if (stat(path, &sb) != 0) {
 		snprintf(why, whysz, "cannot open shared object file: %s",
 			 strerror(errno));
 		return NULL;
