@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -238,6 +239,7 @@ static const ElfW(Ehdr) *own_ehdr(void)
 struct layout {
 	struct section sec[SEC_COUNT];
 	size_t phoff, shoff, load_end, page;
+	ElfW(Word) flags; /* of PT_LOAD and PT_DYNAMIC */
 };
 
 static void layout_place(struct layout *lo)
@@ -256,7 +258,8 @@ static void layout_place(struct layout *lo)
 	lo->shoff = (off + 7) & ~(size_t)7;
 }
 
-/* The flags of the image's PT_LOAD and PT_DYNAMIC. */
+/* The flags of the image's PT_LOAD and PT_DYNAMIC: writable only for a
+ * glibc that writes into .dynamic (see the top of this file). */
 static ElfW(Word) image_flags(void)
 {
 	return nsshare_glibc_at_least(gnu_get_libc_version(), 2, 35)
@@ -286,12 +289,11 @@ static bool elf_emit(int fd, const struct layout *lo, const ElfW(Ehdr) *own,
 	ElfW(Phdr) *ph = elfw_newphdr(e, 3);
 	if (!ph)
 		goto out;
-	ElfW(Word) flags = image_flags();
-	ph[0] = (ElfW(Phdr)){ .p_type = PT_LOAD, .p_flags = flags,
+	ph[0] = (ElfW(Phdr)){ .p_type = PT_LOAD, .p_flags = lo->flags,
 		.p_filesz = lo->load_end, .p_memsz = lo->load_end,
 		.p_align = lo->page };
 	const struct section *dyn = &lo->sec[SEC_DYNAMIC];
-	ph[1] = (ElfW(Phdr)){ .p_type = PT_DYNAMIC, .p_flags = flags,
+	ph[1] = (ElfW(Phdr)){ .p_type = PT_DYNAMIC, .p_flags = lo->flags,
 		.p_offset = dyn->offset, .p_vaddr = dyn->offset,
 		.p_paddr = dyn->offset, .p_filesz = dyn->size,
 		.p_memsz = dyn->size, .p_align = sizeof(ElfW(Addr)) };
@@ -353,7 +355,8 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 		return -1;
 	}
 	struct strtab dynstr = { 0 }, shstr = { 0 };
-	struct layout lo = { .page = (size_t)sysconf(_SC_PAGESIZE) };
+	struct layout lo = { .page = (size_t)sysconf(_SC_PAGESIZE),
+			     .flags = image_flags() };
 	size_t shstr_off[SEC_COUNT];
 	/* NEEDED..., SONAME, 6 table tags, 3 version tags, DT_NULL. */
 	size_t ndyn = spec->nneeded + 12;
@@ -415,7 +418,7 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 		SHT_GNU_verdef, SHF_ALLOC, 0 };
 	lo.sec[SEC_DYNAMIC] = (struct section){ dynamic, ndyn * sizeof *dynamic,
 		8, 0, SHT_DYNAMIC,
-		SHF_ALLOC | (image_flags() & PF_W ? SHF_WRITE : 0), sizeof *dynamic };
+		SHF_ALLOC | (lo.flags & PF_W ? SHF_WRITE : 0), sizeof *dynamic };
 	lo.sec[SEC_SHSTRTAB] = (struct section){ shstr.buf, shstr.len, 1, 0,
 		SHT_STRTAB, 0, 0 };
 	layout_place(&lo);
@@ -467,6 +470,12 @@ out:
 	free(dynstr.buf);
 	free(shstr.buf);
 	return fd;
+}
+
+ino_t nsshare_fd_ino(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 ? st.st_ino : 0;
 }
 
 void nsshare_fd_path(int fd, char *buf)

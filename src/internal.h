@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "nsshare.h"
 
@@ -169,6 +170,10 @@ int nsshare_image_write(const struct nsshare_image_spec *spec,
  * /proc/<pid>/fd/<fd>.  BUF must hold NSSHARE_FD_PATH_MAX bytes. */
 #define NSSHARE_FD_PATH_MAX 64
 void nsshare_fd_path(int fd, char *buf);
+/* The inode FD refers to, or 0.  An image's descriptor is intact while it
+ * still names the memfd written for it: a program may close descriptors
+ * it does not know about (daemons close them all). */
+ino_t nsshare_fd_ino(int fd);
 
 /* ---- proxy.c: one proxy image per base copy, for the whole process. */
 struct nsshare_proxy;

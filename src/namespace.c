@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -21,9 +20,10 @@
  * memfd again (each namespace still maps it as an object of its own). */
 struct root_image {
 	struct root_image *next;
-	char *key;             /* the needed names, each ending in '\n' */
+	char *key;             /* the needed names, each ending in a NUL */
+	size_t key_len;
 	int fd;                /* its path names the root */
-	ino_t ino;             /* what FD must still be (see proxy.c) */
+	ino_t ino;             /* what FD must still be (nsshare_fd_ino) */
 	unsigned long users;   /* namespaces whose root it is */
 };
 
@@ -73,17 +73,11 @@ static size_t root_proxies(const struct nsshare_share_list *share,
 	return count;
 }
 
-static ino_t fd_ino(int fd)
-{
-	struct stat st;
-	return fstat(fd, &st) == 0 ? st.st_ino : 0;
-}
-
 /* Whether IMAGE's descriptor is still the memfd written for it: a program
  * may close descriptors it does not know about. */
 static bool root_image_intact(const struct root_image *image)
 {
-	return fd_ino(image->fd) == image->ino;
+	return nsshare_fd_ino(image->fd) == image->ino;
 }
 
 static void root_image_free(struct root_image *image)
@@ -94,15 +88,16 @@ static void root_image_free(struct root_image *image)
 	free(image);
 }
 
-/* NEEDED[0..N) as one string, each name ending in '\n'. */
-static char *root_key(const char *const *needed, size_t n)
+/* NEEDED[0..N) as one string, each name ending in a NUL (which no name
+ * holds); its length in *LEN. */
+static char *root_key(const char *const *needed, size_t n, size_t *len)
 {
-	size_t len = 1;
+	*len = 0;
 	for (size_t i = 0; i < n; i++)
-		len += strlen(needed[i]) + 1;
-	char *key = malloc(len), *p = key;
+		*len += strlen(needed[i]) + 1;
+	char *key = malloc(*len), *p = key;
 	for (size_t i = 0; key && i < n; i++)
-		p += sprintf(p, "%s\n", needed[i]);
+		p = stpcpy(p, needed[i]) + 1;
 	return key;
 }
 
@@ -111,7 +106,8 @@ static char *root_key(const char *const *needed, size_t n)
 static struct root_image *root_image_take(const char *const *needed, size_t n,
 					  const char *object)
 {
-	char *key = root_key(needed, n);
+	size_t key_len;
+	char *key = root_key(needed, n, &key_len);
 	if (!key) {
 		nsshare_error(object, "out of memory");
 		return NULL;
@@ -119,7 +115,8 @@ static struct root_image *root_image_take(const char *const *needed, size_t n,
 	nsshare_lock();
 	for (struct root_image **p = &root_images; *p; p = &(*p)->next) {
 		struct root_image *image = *p;
-		if (strcmp(image->key, key) != 0)
+		if (image->key_len != key_len ||
+		    memcmp(image->key, key, key_len) != 0)
 			continue;
 		if (root_image_intact(image)) {
 			image->users++;
@@ -147,8 +144,8 @@ static struct root_image *root_image_take(const char *const *needed, size_t n,
 		free(key);
 		return NULL;
 	}
-	*image = (struct root_image){ .key = key, .fd = fd, .ino = fd_ino(fd),
-				      .users = 1 };
+	*image = (struct root_image){ .key = key, .key_len = key_len, .fd = fd,
+				      .ino = nsshare_fd_ino(fd), .users = 1 };
 	nsshare_lock();
 	image->next = root_images;
 	root_images = image;

@@ -220,19 +220,13 @@ static struct nsshare_proxy *proxy_find_base(const struct link_map *base)
 	return NULL;
 }
 
-static ino_t fd_ino(int fd)
-{
-	struct stat st;
-	return fstat(fd, &st) == 0 ? st.st_ino : 0;
-}
-
 /* A program may close descriptors it does not know about (daemons close
  * them all); then the image is written again under a new descriptor, so
  * that a later load cannot open whatever file took the old number. */
 static bool proxy_image_check(struct nsshare_proxy *proxy)
 {
 	nsshare_lock();
-	bool intact = fd_ino(proxy->fd) == proxy->image_ino;
+	bool intact = nsshare_fd_ino(proxy->fd) == proxy->image_ino;
 	nsshare_unlock();
 	if (intact)
 		return true;
@@ -241,7 +235,7 @@ static bool proxy_image_check(struct nsshare_proxy *proxy)
 		return false;
 	nsshare_lock();
 	proxy->fd = fd;
-	proxy->image_ino = fd_ino(fd);
+	proxy->image_ino = nsshare_fd_ino(fd);
 	nsshare_unlock();
 	return true;
 }
@@ -288,7 +282,7 @@ struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode)
 	}
 	*fresh = (struct nsshare_proxy){ .base = base, .dev = st.st_dev,
 					 .ino = st.st_ino, .fd = fd,
-					 .image_ino = fd_ino(fd) };
+					 .image_ino = nsshare_fd_ino(fd) };
 	nsshare_lock();
 	proxy = proxy_find_base(base);
 	if (!proxy) {
