@@ -364,7 +364,9 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 	ElfW(Sym) *dynsym = calloc(spec->nsyms + 1, sizeof *dynsym);
 	ElfW(Half) *versym = calloc(spec->nsyms + 1, sizeof *versym);
 	size_t hash_size = 0, gnu_hash_size = 0, verdef_size = 0;
-	uint32_t nbuckets = (uint32_t)(spec->nsyms / 4 + 1);
+	/* Chains of two on average: a proxy's lookups then cost what the base
+	 * copy's do (dlsym through the proxy measured 5% slower with four). */
+	uint32_t nbuckets = (uint32_t)(spec->nsyms / 2 + 1);
 	struct ordered_sym *order = symbols_order(spec, nbuckets);
 	uint32_t *hash = !order ? NULL
 			 : spec->sysv_hash ? hash_build(order, spec->nsyms, &hash_size)
