@@ -368,16 +368,15 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 	 * copy's do (dlsym through the proxy measured 5% slower with four). */
 	uint32_t nbuckets = (uint32_t)(spec->nsyms / 2 + 1);
 	struct ordered_sym *order = symbols_order(spec, nbuckets);
-	uint32_t *hash = !order ? NULL
-			 : spec->sysv_hash ? hash_build(order, spec->nsyms, &hash_size)
-					   : calloc(1, 1);
+	uint32_t *hash = order && spec->sysv_hash
+				 ? hash_build(order, spec->nsyms, &hash_size) : NULL;
 	uint32_t *gnu_hash = order ? gnu_hash_build(order, spec->nsyms, nbuckets,
 						    &gnu_hash_size) : NULL;
 	bool started = strtab_start(&dynstr, spec->strtab, spec->strsz);
 	ElfW(Verdef) *verdef = verdef_build(spec, &dynstr, &verdef_size);
 	int fd = -1;
-	if (!started || !dynamic || !dynsym || !versym || !hash || !gnu_hash ||
-	    !verdef) {
+	if (!started || !dynamic || !dynsym || !versym ||
+	    (spec->sysv_hash && !hash) || !gnu_hash || !verdef) {
 		errno = ENOMEM;
 		goto fail;
 	}

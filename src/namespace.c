@@ -138,7 +138,8 @@ static struct root_image *root_image_take(const char *const *needed, size_t n,
 	struct root_image *image = malloc(sizeof *image);
 	int fd = image ? nsshare_image_write(&spec, "root") : -1;
 	if (fd < 0) {
-		if (image)
+		/* nsshare_image_write says why it failed. */
+		if (!image)
 			nsshare_error(object, "out of memory");
 		free(image);
 		free(key);
