@@ -31,9 +31,11 @@ static double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-static void found(const char *path, unsigned kind, void *arg)
+static void found(const char *path, const char *want, unsigned kind,
+		  void *arg)
 {
 	(void)path;
+	(void)want;
 	(void)kind;
 	++*(unsigned *)arg;
 }

@@ -15,26 +15,29 @@
 
 #include "internal.h"
 
-/* What a closure scan found to proxy, for namespace ID. */
+/* The closure of what is being loaded into namespace ID. */
 struct scan {
 	Lmid_t id;
-	struct nsshare_share_list share;
+	struct nsshare_closure closure;
 };
 
-static void scan_found(const char *path, unsigned kind, void *arg)
+static void scan_found(const char *path, const char *want, unsigned kind,
+		       void *arg)
 {
-	struct nsshare_share_list *share = &((struct scan *)arg)->share;
-	struct nsshare_shared *items =
-		realloc(share->items, (share->count + 1) * sizeof *items);
-	char *copy = strdup(path);
+	struct nsshare_closure *c = &((struct scan *)arg)->closure;
+	struct nsshare_closure_obj *items =
+		realloc(c->items, (c->count + 1) * sizeof *items);
+	char *path_copy = strdup(path), *want_copy = strdup(want);
 	if (items)
-		share->items = items;
-	if (!items || !copy) {
-		free(copy);
-		share->failed = true;
+		c->items = items;
+	if (!items || !path_copy || !want_copy) {
+		free(path_copy);
+		free(want_copy);
+		c->failed = true;
 		return;
 	}
-	share->items[share->count++] = (struct nsshare_shared){ copy, kind };
+	c->items[c->count++] =
+		(struct nsshare_closure_obj){ path_copy, want_copy, kind };
 }
 
 /* ld.so matches a needed name against what the namespace holds before it
@@ -46,18 +49,18 @@ static bool scan_loaded(const char *name, void *arg)
 
 static void scan_free(struct scan *scan)
 {
-	for (size_t i = 0; i < scan->share.count; i++)
-		free(scan->share.items[i].path);
-	free(scan->share.items);
+	for (size_t i = 0; i < scan->closure.count; i++) {
+		free(scan->closure.items[i].path);
+		free(scan->closure.items[i].want);
+	}
+	free(scan->closure.items);
 }
 
-/* What the scan says of PATH itself (0: neither glibc nor unique). */
-static unsigned scan_kind_of(const struct scan *scan, const char *path)
+/* What the scan says of the object asked for, the first it reports (0:
+ * neither glibc nor unique). */
+static unsigned scan_kind_of_top(const struct scan *scan)
 {
-	for (size_t i = 0; i < scan->share.count; i++)
-		if (strcmp(scan->share.items[i].path, path) == 0)
-			return scan->share.items[i].kind;
-	return 0;
+	return scan->closure.count ? scan->closure.items[0].kind : 0;
 }
 
 /* Out of line, like caller_namespace: their locals have their address
@@ -126,14 +129,15 @@ static void *open_shared(const struct nsshare_real *real, Lmid_t id,
 	return handle;
 }
 
-/* A plain load into a secondary namespace, with what SHARE lists proxied. */
+/* A plain load into a secondary namespace, with what CLOSURE says is
+ * proxied. */
 static void *open_private(const struct nsshare_real *real, Lmid_t id,
 			  const char *path, int mode,
-			  const struct nsshare_share_list *share)
+			  const struct nsshare_closure *closure)
 {
 	if (id == LM_ID_NEWLM)
-		return nsshare_ns_create(path, path, share, mode);
-	if (!nsshare_ns_add_proxies(id, path, share))
+		return nsshare_ns_create(path, path, closure, mode);
+	if (!nsshare_ns_add_proxies(id, path, closure))
 		return NULL;
 	void *handle = real->dlmopen(id, path, mode);
 	if (!handle)
@@ -224,20 +228,20 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 	if (nsshare_search_closure(path, id == LM_ID_NEWLM ? NULL : scan_loaded,
 				   scan_found, &scan) < 0) {
 		handle = NULL;
-	} else if (scan.share.failed) {
+	} else if (scan.closure.failed) {
 		nsshare_error(path, "out of memory");
 	} else {
 		/* A unique object is shared as if RTLD_SHARED were given; a
 		 * glibc library asked for by name is shared like the rest of
 		 * glibc, but keeps a private copy a namespace has. */
-		unsigned kind = scan_kind_of(&scan, path);
+		unsigned kind = scan_kind_of_top(&scan);
 		if ((mode & RTLD_SHARED) || kind)
 			handle = open_shared(real, id, path, glibc_mode,
 					     (mode & RTLD_SHARED) ||
 					     (kind & NSSHARE_SHARE_UNIQUE));
 		else
 			handle = open_private(real, id, path, glibc_mode,
-					      &scan.share);
+					      &scan.closure);
 	}
 	scan_free(&scan);
 	free(path);

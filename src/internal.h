@@ -199,23 +199,31 @@ struct nsshare_proxy *nsshare_proxy_of_file(const char *path);
  * Returns a malloc'd path, or NULL when nothing was found (no error set:
  * ld.so will report it in its own words). */
 char *nsshare_search_resolve(const char *name, const struct link_map *caller);
-/* What a closure scan reports about an object nsshare must proxy rather
- * than let ld.so load privately into the namespace. */
+/* What a closure scan says of each object of the closure: 0 for one that
+ * ld.so will load privately into the namespace, else what nsshare must
+ * put in its place. */
 enum nsshare_share {
 	NSSHARE_SHARE_GLIBC = 1,  /* a glibc library (nsshare_object_is_glibc) */
 	NSSHARE_SHARE_UNIQUE = 2, /* DF_GNU_1_UNIQUE, or named in NSSHARE_SHARE */
+	NSSHARE_CLOSURE_RTLD = 4, /* ld.so, which each namespace gets a
+				   * stand-in of from ld.so itself */
 };
 /* Asked before each DT_NEEDED name of the closure is searched on disk:
  * true when the target namespace already holds an object ld.so would match
  * that name with, so the scan neither reports nor descends into it. */
 typedef bool nsshare_loaded_fn(const char *name, void *arg);
-/* Called for each object of the closure to proxy; KIND is a mask of
- * enum nsshare_share.  PATH is the file, as the scan found it. */
-typedef void nsshare_found_fn(const char *path, unsigned kind, void *arg);
+/* Called for each object of the closure, in the order ld.so loads them
+ * (breadth first, which is also the order of the namespace's search
+ * list); KIND is 0 or a mask of enum nsshare_share.  PATH is the file, as
+ * the scan found it (for ld.so: the name), and WANT the name the object
+ * was first asked for by (PATH for the top object; after dynamic string
+ * tokens are expanded): what ld.so matches later requests against. */
+typedef void nsshare_found_fn(const char *path, const char *want,
+			      unsigned kind, void *arg);
 /* Walks the DT_NEEDED closure of the file PATH (PATH included) as ld.so
- * would load it into a namespace, reporting through FOUND every object
- * that is a glibc library or unique, and descending into neither (their
- * dependencies live with their base copies).  LOADED may be NULL.  Each
+ * would load it into a namespace, reporting every object through FOUND,
+ * and descending into neither unique objects (their dependencies live
+ * with their base copies) nor ld.so.  LOADED may be NULL.  Each
  * file's dynamic information is cached by file identity (device, inode,
  * size, mtime), so repeated scans cost a stat per object.  Returns 0, or
  * -1 with an error set when PATH itself cannot be read as a shared object
@@ -224,31 +232,37 @@ int nsshare_search_closure(const char *path, nsshare_loaded_fn *loaded,
 			   nsshare_found_fn *found, void *arg);
 
 /* ---- namespace.c */
-/* The objects of a closure that a namespace gets as proxies. */
-struct nsshare_shared {
-	char *path;    /* the file of the base copy */
-	unsigned kind; /* enum nsshare_share */
+/* A closure as the scan reported it, in ld.so's load order. */
+struct nsshare_closure_obj {
+	char *path;    /* the file (for ld.so: the name asked for) */
+	char *want;    /* the name it was first asked for by */
+	unsigned kind; /* 0, or enum nsshare_share */
 };
-struct nsshare_share_list {
-	struct nsshare_shared *items;
+struct nsshare_closure {
+	struct nsshare_closure_obj *items;
 	size_t count;
 	bool failed;   /* out of memory while collecting */
 };
-/* Opens a fresh namespace whose root needs FIRST, then the proxies of
- * libc and of the objects in SHARE, and returns the handle of FIRST in
- * it.  NULL with an error set naming OBJECT (what the caller asked for). */
+/* Opens a fresh namespace for FIRST, the file of CLOSURE's first object
+ * or a proxy, and returns FIRST's handle in it.  The namespace's root
+ * needs FIRST and then every object of CLOSURE after the first, each
+ * proxied object as its proxy, and libc's proxy last if CLOSURE lacks it:
+ * the root's search list, the namespace's global scope, is stock's with
+ * the root in front (glibc-facts 14).  CLOSURE may be NULL.  NULL with
+ * an error set naming OBJECT (what the caller asked for). */
 void *nsshare_ns_create(const char *first, const char *object,
-			const struct nsshare_share_list *share, int mode);
+			const struct nsshare_closure *closure, int mode);
 /* Whether namespace ID holds an object ld.so would match NAME with (its
  * name, SONAME or file), as RTLD_NOLOAD asks; nothing is loaded and no
  * error is left behind. */
 bool nsshare_ns_holds(Lmid_t id, const char *name);
-/* Makes sure namespace ID holds proxies of the objects in SHARE (SHARE
- * may be NULL), glibc libraries only if ID's libc is nsshare's.  False
- * with an error set naming OBJECT (the object about to be loaded) when ID
- * is not a namespace in use or a proxy cannot be loaded. */
+/* Makes sure namespace ID holds proxies of the proxied objects in
+ * CLOSURE (which may be NULL), glibc libraries only if ID's libc is
+ * nsshare's.  False with an error set naming OBJECT (the object about to
+ * be loaded) when ID is not a namespace in use or a proxy cannot be
+ * loaded. */
 bool nsshare_ns_add_proxies(Lmid_t id, const char *object,
-			    const struct nsshare_share_list *share);
+			    const struct nsshare_closure *closure);
 /* Notes one more handle nsshare gave out for the library that created a
  * namespace (nothing happens for other handles). */
 void nsshare_ns_retain(void *handle);

@@ -1,11 +1,13 @@
 /* Namespaces nsshare creates.  A fresh namespace starts with a small
- * synthesized root whose DT_NEEDED lists the requested library first and
- * the proxies (glibc's libraries, unique objects) after it.  ld.so maps
- * all of the root's direct needs before their own, so the library's
- * libc.so.6 (or unique dependency) finds the proxy by SONAME,
- * and the namespace's global scope (the first object's search list) is
- * root, library, proxies, the library's other dependencies: what stock
- * dlmopen gives, with glibc shared (glibc-facts 14). */
+ * synthesized root whose DT_NEEDED lists the requested library's whole
+ * closure in the order stock ld.so would load it (breadth first, as the
+ * closure scan reports it), each glibc library and unique object as its
+ * proxy.  ld.so maps all of the root's direct needs before their own, so
+ * the library's libc.so.6 (or unique dependency) finds the proxy by
+ * SONAME, the namespace's load order is stock's, and its global scope
+ * (the first object's search list) is stock's with the root in front:
+ * a dependency that overrides a libc or libm function keeps its place
+ * ahead of them (glibc-facts 14). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdio.h>
@@ -53,24 +55,10 @@ static struct nsshare_ns *ns_find_id(Lmid_t id)
 	return NULL;
 }
 
-/* Proxies of libc and of the objects in SHARE, without repeats. */
-static size_t root_proxies(const struct nsshare_share_list *share,
-			   struct nsshare_proxy **out)
+/* Whether closure object O is loaded in the namespace as a proxy. */
+static bool closure_proxied(const struct nsshare_closure_obj *o)
 {
-	size_t count = 0, n = share ? share->count : 0;
-	for (size_t i = 0; i <= n; i++) {
-		/* libc first and always: later loads share it too. */
-		const char *path = i == 0 ? "libc.so.6" : share->items[i - 1].path;
-		struct nsshare_proxy *proxy = nsshare_proxy_load(path, RTLD_LAZY);
-		if (!proxy)
-			return (size_t)-1;
-		bool seen = false;
-		for (size_t j = 0; j < count; j++)
-			seen |= out[j] == proxy;
-		if (!seen)
-			out[count++] = proxy;
-	}
-	return count;
+	return o->kind & (NSSHARE_SHARE_GLIBC | NSSHARE_SHARE_UNIQUE);
 }
 
 /* Whether IMAGE's descriptor is still the memfd written for it: a program
@@ -178,47 +166,73 @@ static void root_image_give_back(struct root_image *image)
 		root_image_free(image);
 }
 
-/* The root image needing FIRST then the proxies. */
-static struct root_image *root_image(const char *first, const char *object,
-				     struct nsshare_proxy **proxies,
-				     size_t nproxies)
+/* The names a fresh namespace's root needs (see nsshare_ns_create), into
+ * NEEDED, with room for CLOSURE's objects and one more; proxy paths are
+ * kept in PATHS.  Returns their count, or 0 with an error set. */
+static size_t root_needed(const char *first,
+			  const struct nsshare_closure *closure,
+			  const char **needed, char (*paths)[NSSHARE_FD_PATH_MAX])
 {
-	const char **needed = calloc(nproxies + 1, sizeof *needed);
-	char (*paths)[NSSHARE_FD_PATH_MAX] = calloc(nproxies + 1, sizeof *paths);
-	struct root_image *image = NULL;
-	if (!needed || !paths) {
-		nsshare_error(object, "out of memory");
-	} else {
-		needed[0] = first;
-		for (size_t i = 0; i < nproxies; i++) {
-			nsshare_proxy_path(proxies[i], paths[i]);
-			needed[i + 1] = paths[i];
+	struct nsshare_proxy *libc = nsshare_proxy_load("libc.so.6", RTLD_LAZY);
+	if (!libc)
+		return 0;
+	size_t n = 0;
+	needed[n++] = first;
+	bool has_libc = false;
+	/* The closure's first object is FIRST. */
+	for (size_t i = 1; closure && i < closure->count; i++) {
+		const struct nsshare_closure_obj *o = &closure->items[i];
+		if (!closure_proxied(o)) {
+			needed[n++] = o->path;
+			continue;
 		}
-		image = root_image_take(needed, nproxies + 1, object);
+		struct nsshare_proxy *proxy = nsshare_proxy_load(o->path, RTLD_LAZY);
+		if (!proxy)
+			return 0;
+		has_libc |= proxy == libc;
+		nsshare_proxy_path(proxy, paths[n]);
+		needed[n] = paths[n];
+		n++;
 	}
+	/* Later loads into the namespace share libc too. */
+	nsshare_proxy_path(libc, paths[n]);
+	if (!has_libc && strcmp(paths[n], first) != 0) {
+		needed[n] = paths[n];
+		n++;
+	}
+	return n;
+}
+
+/* The root image of a fresh namespace for FIRST and CLOSURE. */
+static struct root_image *root_image(const char *first, const char *object,
+				     const struct nsshare_closure *closure)
+{
+	size_t max = (closure ? closure->count : 0) + 2;
+	const char **needed = calloc(max, sizeof *needed);
+	char (*paths)[NSSHARE_FD_PATH_MAX] = calloc(max, sizeof *paths);
+	struct root_image *image = NULL;
+	size_t n = 0;
+	if (!needed || !paths)
+		nsshare_error(object, "out of memory");
+	else if ((n = root_needed(first, closure, needed, paths)))
+		image = root_image_take(needed, n, object);
 	free(needed);
 	free(paths);
 	return image;
 }
 
 void *nsshare_ns_create(const char *first, const char *object,
-			const struct nsshare_share_list *share, int mode)
+			const struct nsshare_closure *closure, int mode)
 {
 	const struct nsshare_real *real = nsshare_real();
-	struct nsshare_proxy **proxies =
-		calloc((share ? share->count : 0) + 1, sizeof *proxies);
 	struct nsshare_ns *ns = calloc(1, sizeof *ns);
-	if (!real || !proxies || !ns) {
+	if (!real || !ns) {
 		if (real)
 			nsshare_error(object, "out of memory");
-		free(proxies);
 		free(ns);
 		return NULL;
 	}
-	size_t nproxies = root_proxies(share, proxies);
-	struct root_image *image = nproxies == (size_t)-1 ? NULL
-				   : root_image(first, object, proxies, nproxies);
-	free(proxies);
+	struct root_image *image = root_image(first, object, closure);
 	if (!image) {
 		free(ns);
 		return NULL;
@@ -320,7 +334,7 @@ bool nsshare_ns_holds(Lmid_t id, const char *name)
 }
 
 bool nsshare_ns_add_proxies(Lmid_t id, const char *object,
-			    const struct nsshare_share_list *share)
+			    const struct nsshare_closure *closure)
 {
 	const struct nsshare_real *real = nsshare_real();
 	if (!real)
@@ -329,12 +343,13 @@ bool nsshare_ns_add_proxies(Lmid_t id, const char *object,
 	bool shares_glibc = ns_shares_glibc(real, id, object, &failed);
 	if (failed)
 		return false;
-	for (size_t i = 0; share && i < share->count; i++) {
+	for (size_t i = 0; closure && i < closure->count; i++) {
+		const struct nsshare_closure_obj *o = &closure->items[i];
 		/* A namespace with a private glibc keeps it whole. */
-		if (!shares_glibc && !(share->items[i].kind & NSSHARE_SHARE_UNIQUE))
+		if (!closure_proxied(o) ||
+		    (!shares_glibc && !(o->kind & NSSHARE_SHARE_UNIQUE)))
 			continue;
-		struct nsshare_proxy *proxy =
-			nsshare_proxy_load(share->items[i].path, RTLD_LAZY);
+		struct nsshare_proxy *proxy = nsshare_proxy_load(o->path, RTLD_LAZY);
 		if (!proxy)
 			return false;
 		char path[NSSHARE_FD_PATH_MAX];

@@ -1805,6 +1805,7 @@ struct scan {
 	nsshare_loaded_fn *loaded;
 	nsshare_found_fn *found;
 	void *arg;
+	bool rtld_seen; /* ld.so's stand-in is reported */
 	bool oom; /* a dependency may have been missed */
 };
 
@@ -1872,8 +1873,11 @@ static bool is_rtld(const struct elf_info *info)
 }
 
 /* Takes the object INFO read from PATH, asked for as WANT, into the
- * closure: reports it, or queues it to have its DT_NEEDED looked at with
- * LOADER next in its loader chain. */
+ * closure: reports it, and queues it to have its DT_NEEDED looked at with
+ * LOADER next in its loader chain.  A unique object's dependencies are
+ * its base copy's business; a glibc library's are glibc libraries and
+ * ld.so, which stand in the namespace's search list where stock puts
+ * them (ld.so after libc, for one). */
 static void scan_take(struct scan *sc, const char *path, const char *want,
 		      const struct elf_info *info, const struct search_obj *loader)
 {
@@ -1884,10 +1888,9 @@ static void scan_take(struct scan *sc, const char *path, const char *want,
 	unsigned kind = info->glibc ? NSSHARE_SHARE_GLIBC : 0;
 	if (info->unique || share_has(&sc->list, path, want, info))
 		kind |= NSSHARE_SHARE_UNIQUE;
-	if (kind) {
-		sc->found(path, kind, sc->arg);
+	sc->found(path, want, kind, sc->arg);
+	if (kind == NSSHARE_SHARE_UNIQUE)
 		return;
-	}
 	struct scan_node *n = calloc(1, sizeof *n);
 	if (!n || !grow((void **)&sc->nodes, &sc->nodecap, sc->nnodes,
 			sizeof *sc->nodes)) {
@@ -1907,11 +1910,22 @@ static void scan_take(struct scan *sc, const char *path, const char *want,
 	sc->nodes[sc->nnodes++] = n;
 }
 
+/* ld.so, asked for as WANT: it gives each namespace a stand-in of
+ * itself, once, where it is first needed. */
+static void scan_rtld(struct scan *sc, const char *want)
+{
+	if (!sc->rtld_seen && !(sc->loaded && sc->loaded(want, sc->arg)))
+		sc->found(want, want, NSSHARE_CLOSURE_RTLD, sc->arg);
+	sc->rtld_seen = true;
+}
+
 /* One DT_NEEDED entry NAME of node FROM. */
 static void scan_needed(struct scan *sc, struct scan_node *from, const char *name)
 {
-	if (is_rtld_name(name))
+	if (is_rtld_name(name)) {
+		scan_rtld(sc, name);
 		return;
+	}
 	/* expand_dst: tokens are expanded for the needing object, and
 	 * refused in secure processes. */
 	char *want;
@@ -1940,9 +1954,11 @@ static void scan_needed(struct scan *sc, struct scan_node *from, const char *nam
 	char why[160];
 	const struct file_entry *e = file_get(path, why, sizeof why, &sc->oom);
 	/* A file ld.so cannot load: it will say why. */
-	if (!e || !e->ok || is_rtld(&e->info))
+	if (!e || !e->ok)
 		goto out;
-	if (scan_has_id(sc, e->info.dev, e->info.ino))
+	if (is_rtld(&e->info))
+		scan_rtld(sc, want);
+	else if (scan_has_id(sc, e->info.dev, e->info.ino))
 		scan_add_name(sc, want); /* loaded under another name: ld.so adds the name */
 	else
 		scan_take(sc, path, want, &e->info, &from->obj);

@@ -533,8 +533,10 @@ struct glibc_filter {
 	void *arg;
 };
 
-static void glibc_filter_cb(const char *path, unsigned kind, void *arg)
+static void glibc_filter_cb(const char *path, const char *want,
+			    unsigned kind, void *arg)
 {
+	(void)want;
 	const struct glibc_filter *g = arg;
 	if (kind & NSSHARE_SHARE_GLIBC)
 		g->found(path, g->arg);
@@ -619,9 +621,11 @@ START_TEST(needs_glibc_root)
 {
 	struct found_list fl = { 0 };
 	char *libc = ldso_name("libc.so.6"), *libm = ldso_name("libm.so.6");
+	/* libm is reported, then libc, which it needs. */
 	ck_assert_int_eq(glibc_needs(libm, found_cb, &fl), 0);
-	ck_assert_uint_eq(fl.n, 1);
+	ck_assert_uint_eq(fl.n, 2);
 	ck_assert_str_eq(fl.paths[0], libm);
+	ck_assert_str_eq(fl.paths[1], libc);
 	found_free(&fl);
 	ck_assert_int_eq(glibc_needs(libc, found_cb, &fl), 0);
 	ck_assert_uint_eq(fl.n, 1);
@@ -796,19 +800,30 @@ END_TEST
 
 /* ---- nsshare_search_closure */
 
-/* What a closure scan reported and which names it asked LOADED about. */
+/* What a closure scan reported to proxy, every object it reported in
+ * order (ORDER, kind in OKINDS), and which names it asked LOADED about. */
 struct scan_log {
 	char *paths[32];
 	unsigned kinds[32];
 	size_t n;
+	char *order[32];
+	unsigned okinds[32];
+	size_t norder;
 	char *asked[64];
 	size_t nasked;
 	const char *prune[4]; /* names LOADED says are there already */
 };
 
-static void log_found(const char *path, unsigned kind, void *arg)
+static void log_found(const char *path, const char *want, unsigned kind,
+		      void *arg)
 {
 	struct scan_log *l = arg;
+	(void)want;
+	ck_assert_uint_lt(l->norder, 32);
+	l->order[l->norder] = strdup(path);
+	l->okinds[l->norder++] = kind;
+	if (!(kind & (NSSHARE_SHARE_GLIBC | NSSHARE_SHARE_UNIQUE)))
+		return;
 	ck_assert_uint_lt(l->n, 32);
 	l->paths[l->n] = strdup(path);
 	l->kinds[l->n++] = kind;
@@ -829,9 +844,11 @@ static void log_free(struct scan_log *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->paths[i]);
+	for (size_t i = 0; i < l->norder; i++)
+		free(l->order[i]);
 	for (size_t i = 0; i < l->nasked; i++)
 		free(l->asked[i]);
-	l->n = l->nasked = 0;
+	l->n = l->norder = l->nasked = 0;
 }
 
 /* The kind PATH was reported with, 0 when it was not; never twice. */
@@ -881,11 +898,20 @@ START_TEST(closure_glibc)
 	ck_assert_uint_eq(log_kind(&l, libm), G);
 	ck_assert_uint_eq(log_kind(&l, libc), G);
 	log_free(&l);
-	/* PATH itself is classified too. */
+	/* PATH itself is classified too, and the closure goes on through
+	 * glibc libraries to ld.so, in the order ld.so loads them: libm,
+	 * libc, ld.so (glibc-facts 14: each stands where stock puts it). */
 	ck_assert_int_eq(scan_share(NULL, libm, &l), 0);
-	ck_assert_uint_eq(l.n, 1);
+	ck_assert_uint_eq(l.n, 2);
 	ck_assert_uint_eq(log_kind(&l, libm), G);
-	ck_assert_uint_eq(l.nasked, 0);
+	ck_assert_uint_eq(log_kind(&l, libc), G);
+	ck_assert_uint_eq(l.norder, 3);
+	ck_assert_str_eq(l.order[0], libm);
+	ck_assert_str_eq(l.order[1], libc);
+	ck_assert_uint_eq(l.okinds[2], NSSHARE_CLOSURE_RTLD);
+	ck_assert_msg(strncmp(l.order[2], "ld-linux", 8) == 0 ||
+		      strstr(l.order[2], "/ld-linux"), "%s", l.order[2]);
+	ck_assert(log_asked(&l, "libc.so.6"));
 	log_free(&l);
 	free(libm);
 	free(libc);

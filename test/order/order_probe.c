@@ -1,0 +1,101 @@
+/* order_probe: opens MODULE in a fresh namespace and prints what a user
+ * of dlmopen can observe of the namespace's search order, for
+ * order_test.sh to compare between stock glibc and nsshare:
+ *
+ *   ctor NAME          written by each module's constructor, as it runs
+ *   load: A B C ...    the namespace's objects in link-map order
+ *   SYM: FILE          the object holding what MODULE's function SYM
+ *                      (void *SYM(void)) returns: the definition its
+ *                      reference was bound to
+ *
+ * Objects are named by file name; a proxy of nsshare (loaded from
+ * /proc/PID/fd/N) by the SONAME it carries, which is its base copy's, and
+ * nsshare's root image (no SONAME) is left out: it is nsshare's device,
+ * not an object of the user's.  The probe is never linked with nsshare:
+ * the test runs it as it is (stock) and with LD_PRELOAD. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* The SONAME in LM's dynamic section, or NULL. */
+static const char *soname_of(const struct link_map *lm)
+{
+	const char *strtab = NULL;
+	ElfW(Xword) off = 0;
+	int has = 0;
+	for (const ElfW(Dyn) *d = lm->l_ld; d && d->d_tag != DT_NULL; d++) {
+		if (d->d_tag == DT_STRTAB)
+			/* ld.so relocates d_ptr in place unless the dynamic
+			 * section is read-only (nsshare's images, glibc
+			 * 2.35 and later). */
+			strtab = (const char *)(d->d_un.d_ptr < lm->l_addr
+						? d->d_un.d_ptr + lm->l_addr
+						: d->d_un.d_ptr);
+		else if (d->d_tag == DT_SONAME) {
+			off = d->d_un.d_val;
+			has = 1;
+		}
+	}
+	return has && strtab ? strtab + off : NULL;
+}
+
+/* How the report names LM, or NULL to leave it out. */
+static const char *object_name(const struct link_map *lm)
+{
+	if (strncmp(lm->l_name, "/proc/", 6) == 0)
+		return soname_of(lm);
+	return base_name(lm->l_name);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: order_probe MODULE [SYM...]\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IONBF, 0);
+	void *h = dlmopen(LM_ID_NEWLM, argv[1], RTLD_NOW);
+	if (!h) {
+		printf("error: %s\n", dlerror());
+		return 1;
+	}
+	struct link_map *lm = NULL;
+	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) != 0 || !lm) {
+		printf("error: dlinfo: %s\n", dlerror());
+		return 1;
+	}
+	while (lm->l_prev)
+		lm = lm->l_prev;
+	printf("load:");
+	for (; lm; lm = lm->l_next) {
+		const char *name = object_name(lm);
+		if (name)
+			printf(" %s", name);
+	}
+	printf("\n");
+	for (int i = 2; i < argc; i++) {
+		void *(*fn)(void) = (void *(*)(void))dlsym(h, argv[i]);
+		Dl_info info;
+		if (!fn) {
+			printf("%s: no such function\n", argv[i]);
+		} else if (!dladdr(fn(), &info) || !info.dli_fname) {
+			printf("%s: in no object\n", argv[i]);
+		} else {
+			struct link_map *def = NULL;
+			dladdr1(fn(), &info, (void **)&def, RTLD_DL_LINKMAP);
+			printf("%s: %s\n", argv[i],
+			       def ? object_name(def) : base_name(info.dli_fname));
+		}
+	}
+	return 0;
+}
