@@ -184,6 +184,12 @@ struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode);
 /* The path to give the real dlmopen (/proc/<pid>/fd/<fd>), copied to BUF
  * of NSSHARE_FD_PATH_MAX bytes. */
 void nsshare_proxy_path(const struct nsshare_proxy *proxy, char *buf);
+/* The same for the image of the proxy that ld.so matches a request for
+ * NAME with: the proxy's own when NAME is its base copy's SONAME (or
+ * NULL), else an alias image carrying NAME as its SONAME, written on
+ * first use.  False with an error set. */
+bool nsshare_proxy_path_as(struct nsshare_proxy *proxy, const char *name,
+			   char *buf);
 /* Whether the loaded object LM is one of nsshare's proxies. */
 bool nsshare_proxy_is(const struct link_map *lm);
 /* The proxy of the file at PATH (same device and inode as its base copy),
@@ -217,7 +223,9 @@ typedef bool nsshare_loaded_fn(const char *name, void *arg);
  * list); KIND is 0 or a mask of enum nsshare_share.  PATH is the file, as
  * the scan found it (for ld.so: the name), and WANT the name the object
  * was first asked for by (PATH for the top object; after dynamic string
- * tokens are expanded): what ld.so matches later requests against. */
+ * tokens are expanded): what ld.so matches later requests against.  A
+ * proxied object asked for again under another name is reported again
+ * with that WANT: its proxy must answer to both. */
 typedef void nsshare_found_fn(const char *path, const char *want,
 			      unsigned kind, void *arg);
 /* Walks the DT_NEEDED closure of the file PATH (PATH included) as ld.so

@@ -187,10 +187,9 @@ static size_t root_needed(const char *first,
 			continue;
 		}
 		struct nsshare_proxy *proxy = nsshare_proxy_load(o->path, RTLD_LAZY);
-		if (!proxy)
+		if (!proxy || !nsshare_proxy_path_as(proxy, o->want, paths[n]))
 			return 0;
 		has_libc |= proxy == libc;
-		nsshare_proxy_path(proxy, paths[n]);
 		needed[n] = paths[n];
 		n++;
 	}
@@ -350,10 +349,9 @@ bool nsshare_ns_add_proxies(Lmid_t id, const char *object,
 		    (!shares_glibc && !(o->kind & NSSHARE_SHARE_UNIQUE)))
 			continue;
 		struct nsshare_proxy *proxy = nsshare_proxy_load(o->path, RTLD_LAZY);
-		if (!proxy)
-			return false;
 		char path[NSSHARE_FD_PATH_MAX];
-		nsshare_proxy_path(proxy, path);
+		if (!proxy || !nsshare_proxy_path_as(proxy, o->want, path))
+			return false;
 		if (nsshare_ns_holds(id, path))
 			continue;
 		void *handle = real->dlmopen(id, path, RTLD_LAZY);

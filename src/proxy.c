@@ -11,6 +11,19 @@
 
 #include "internal.h"
 
+/* An image of a proxy that carries another name as its SONAME.  ld.so
+ * matches a DT_NEEDED name against each object's names and SONAME, then
+ * against files by device and inode; a proxy is a memfd, so a name that
+ * is not its base copy's SONAME (a bare file name, a path, for an object
+ * without DT_SONAME) would find the base copy's file on disk and load it
+ * privately.  An alias of that name matches instead (glibc-facts 14a). */
+struct proxy_alias {
+	struct proxy_alias *next;
+	char *name;
+	int fd;
+	ino_t image_ino;
+};
+
 struct nsshare_proxy {
 	struct nsshare_proxy *next;
 	struct link_map *base;  /* the pinned base copy */
@@ -18,6 +31,8 @@ struct nsshare_proxy {
 	ino_t ino;
 	int fd;                 /* the sealed image */
 	ino_t image_ino;        /* what FD must still be */
+	const char *soname;     /* the base copy's, or NULL */
+	struct proxy_alias *aliases; /* under nsshare_lock(), never freed */
 };
 
 /* Under nsshare_lock(); entries are never freed (base copies are pinned). */
@@ -174,8 +189,9 @@ static struct nsshare_image_sym *proxy_symbols(const struct nsshare_object *obj,
 	return syms;
 }
 
-/* Writes the proxy image of the base copy LM; returns its fd or -1. */
-static int proxy_image(struct link_map *lm)
+/* Writes the proxy image of the base copy LM, with SONAME as its SONAME
+ * (NULL: the base copy's); returns its fd or -1. */
+static int proxy_image(struct link_map *lm, const char *soname)
 {
 	struct nsshare_object obj;
 	if (!nsshare_object_read(lm, &obj))
@@ -194,7 +210,7 @@ static int proxy_image(struct link_map *lm)
 		nsshare_error(lm->l_name, "out of memory");
 	} else {
 		struct nsshare_image_spec spec = {
-			.soname = obj.soname,
+			.soname = soname ? soname : obj.soname,
 			.syms = syms, .nsyms = nsyms,
 			.verdefs = obj.verdefs, .nverdefs = obj.nverdefs,
 			.sysv_hash = obj.gnu_hash == NULL,
@@ -210,6 +226,24 @@ static int proxy_image(struct link_map *lm)
 	}
 	nsshare_object_free(&obj);
 	return fd;
+}
+
+/* The base copy's SONAME, or NULL: read where ld.so reads it when it
+ * matches names. */
+static const char *base_soname(const struct link_map *base)
+{
+	const char *strtab = NULL;
+	bool has = false;
+	ElfW(Xword) off = 0;
+	for (const ElfW(Dyn) *d = base->l_ld; d->d_tag != DT_NULL; d++) {
+		if (d->d_tag == DT_STRTAB) {
+			strtab = nsshare_dyn_pointer(base->l_addr, d->d_un.d_ptr);
+		} else if (d->d_tag == DT_SONAME) {
+			has = true;
+			off = d->d_un.d_val;
+		}
+	}
+	return has && strtab ? strtab + off : NULL;
 }
 
 static struct nsshare_proxy *proxy_find_base(const struct link_map *base)
@@ -230,7 +264,7 @@ static bool proxy_image_check(struct nsshare_proxy *proxy)
 	nsshare_unlock();
 	if (intact)
 		return true;
-	int fd = proxy_image(proxy->base);
+	int fd = proxy_image(proxy->base, NULL);
 	if (fd < 0)
 		return false;
 	nsshare_lock();
@@ -268,7 +302,7 @@ struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode)
 	struct stat st;
 	if (stat(base->l_name, &st) < 0)
 		memset(&st, 0, sizeof st);
-	int fd = proxy_image(base);
+	int fd = proxy_image(base, NULL);
 	if (fd < 0) {
 		real->dlclose(handle);
 		return NULL;
@@ -282,7 +316,8 @@ struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode)
 	}
 	*fresh = (struct nsshare_proxy){ .base = base, .dev = st.st_dev,
 					 .ino = st.st_ino, .fd = fd,
-					 .image_ino = nsshare_fd_ino(fd) };
+					 .image_ino = nsshare_fd_ino(fd),
+					 .soname = base_soname(base) };
 	nsshare_lock();
 	proxy = proxy_find_base(base);
 	if (!proxy) {
@@ -315,8 +350,11 @@ bool nsshare_proxy_is(const struct link_map *lm)
 		return false;
 	bool found = false;
 	nsshare_lock();
-	for (struct nsshare_proxy *p = proxies; p && !found; p = p->next)
+	for (struct nsshare_proxy *p = proxies; p && !found; p = p->next) {
 		found = p->fd == fd;
+		for (struct proxy_alias *a = p->aliases; a && !found; a = a->next)
+			found = a->fd == fd;
+	}
 	nsshare_unlock();
 	return found;
 }
@@ -333,4 +371,63 @@ struct nsshare_proxy *nsshare_proxy_of_file(const char *path)
 			found = p;
 	nsshare_unlock();
 	return found;
+}
+
+/* PROXY's alias for NAME, or NULL.  Under nsshare_lock(). */
+static struct proxy_alias *alias_find(const struct nsshare_proxy *proxy,
+				      const char *name)
+{
+	for (struct proxy_alias *a = proxy->aliases; a; a = a->next)
+		if (strcmp(a->name, name) == 0)
+			return a;
+	return NULL;
+}
+
+bool nsshare_proxy_path_as(struct nsshare_proxy *proxy, const char *name,
+			   char *buf)
+{
+	if (!name || (proxy->soname && strcmp(proxy->soname, name) == 0)) {
+		nsshare_proxy_path(proxy, buf);
+		return true;
+	}
+	nsshare_lock();
+	struct proxy_alias *a = alias_find(proxy, name);
+	bool intact = a && nsshare_fd_ino(a->fd) == a->image_ino;
+	if (intact)
+		nsshare_fd_path(a->fd, buf);
+	nsshare_unlock();
+	if (intact)
+		return true;
+
+	/* Written without the lock, as the proxy itself is. */
+	int fd = proxy_image(proxy->base, name);
+	struct proxy_alias *fresh = fd >= 0 && !a ? calloc(1, sizeof *fresh) : NULL;
+	char *copy = fresh ? strdup(name) : NULL;
+	if (fd < 0 || (!a && !copy)) {
+		if (fd >= 0) {
+			close(fd);
+			nsshare_error(name, "out of memory");
+		}
+		free(fresh);
+		return false;
+	}
+	nsshare_lock();
+	if (a) {
+		/* Its descriptor was closed under it: the new one replaces it. */
+		a->fd = fd;
+		a->image_ino = nsshare_fd_ino(fd);
+	} else if ((a = alias_find(proxy, name))) {
+		/* Another thread wrote it first. */
+		close(fd);
+		free(copy);
+		free(fresh);
+	} else {
+		*fresh = (struct proxy_alias){ .next = proxy->aliases, .name = copy,
+					       .fd = fd,
+					       .image_ino = nsshare_fd_ino(fd) };
+		proxy->aliases = a = fresh;
+	}
+	nsshare_fd_path(a->fd, buf);
+	nsshare_unlock();
+	return true;
 }

@@ -1794,12 +1794,18 @@ struct scan_node {
 	const struct elf_info *info; /* in the file table */
 };
 
+struct scan_id {
+	dev_t dev;
+	ino_t ino;
+	unsigned kind;
+};
+
 struct scan {
 	struct scan_node **nodes;
 	size_t nnodes, nodecap;
 	char **names; /* names ld.so matches requests against */
 	size_t nnames, namecap;
-	struct file_id *ids;
+	struct scan_id *ids; /* the files taken, with what was reported */
 	size_t nids, idcap;
 	struct share_list list;
 	nsshare_loaded_fn *loaded;
@@ -1841,18 +1847,21 @@ static void scan_add_name(struct scan *sc, const char *name)
 		sc->names[sc->nnames++] = copy;
 }
 
-static bool scan_has_id(const struct scan *sc, dev_t dev, ino_t ino)
+/* The file INFO was taken before under another name, or NULL. */
+static const struct scan_id *scan_find_id(const struct scan *sc,
+					  const struct elf_info *info)
 {
 	for (size_t i = 0; i < sc->nids; i++)
-		if (sc->ids[i].dev == dev && sc->ids[i].ino == ino)
-			return true;
-	return false;
+		if (sc->ids[i].dev == info->dev && sc->ids[i].ino == info->ino)
+			return &sc->ids[i];
+	return NULL;
 }
 
-static void scan_add_id(struct scan *sc, dev_t dev, ino_t ino)
+static void scan_add_id(struct scan *sc, const struct elf_info *info,
+			unsigned kind)
 {
 	if (grow((void **)&sc->ids, &sc->idcap, sc->nids, sizeof *sc->ids))
-		sc->ids[sc->nids++] = (struct file_id){ dev, ino };
+		sc->ids[sc->nids++] = (struct scan_id){ info->dev, info->ino, kind };
 }
 
 static bool is_rtld_name(const char *name)
@@ -1881,13 +1890,13 @@ static bool is_rtld(const struct elf_info *info)
 static void scan_take(struct scan *sc, const char *path, const char *want,
 		      const struct elf_info *info, const struct search_obj *loader)
 {
-	scan_add_id(sc, info->dev, info->ino);
 	scan_add_name(sc, want);
 	scan_add_name(sc, path);
 	scan_add_name(sc, info->soname);
 	unsigned kind = info->glibc ? NSSHARE_SHARE_GLIBC : 0;
 	if (info->unique || share_has(&sc->list, path, want, info))
 		kind |= NSSHARE_SHARE_UNIQUE;
+	scan_add_id(sc, info, kind);
 	sc->found(path, want, kind, sc->arg);
 	if (kind == NSSHARE_SHARE_UNIQUE)
 		return;
@@ -1956,12 +1965,18 @@ static void scan_needed(struct scan *sc, struct scan_node *from, const char *nam
 	/* A file ld.so cannot load: it will say why. */
 	if (!e || !e->ok)
 		goto out;
-	if (is_rtld(&e->info))
+	const struct scan_id *taken;
+	if (is_rtld(&e->info)) {
 		scan_rtld(sc, want);
-	else if (scan_has_id(sc, e->info.dev, e->info.ino))
-		scan_add_name(sc, want); /* loaded under another name: ld.so adds the name */
-	else
+	} else if ((taken = scan_find_id(sc, &e->info))) {
+		/* Loaded under another name: ld.so adds the name to it.  A
+		 * proxy must answer to the name too, as an alias. */
+		scan_add_name(sc, want);
+		if (taken->kind)
+			sc->found(path, want, taken->kind, sc->arg);
+	} else {
 		scan_take(sc, path, want, &e->info, &from->obj);
+	}
 out:
 	free(path);
 	free(want);
