@@ -101,13 +101,14 @@ static void *proxy_open_existing(const struct nsshare_real *real, Lmid_t id,
 	return handle;
 }
 
-/* RTLD_SHARED into a secondary namespace: base copy plus proxy.  EXPLICIT
- * (RTLD_SHARED given, or a unique object) is false for a glibc library
- * shared by default: a namespace that holds a
- * private copy of it (made with RTLD_ISOLATE) then gets that copy back, as
- * from stock dlmopen, instead of a refusal. */
+/* RTLD_SHARED into a secondary namespace: base copy plus proxy of PATH,
+ * which the caller named FILE.  EXPLICIT (RTLD_SHARED given, or a unique
+ * object) is false for a glibc library shared by default: a namespace
+ * that holds a private copy of it (made with RTLD_ISOLATE) then gets that
+ * copy back, as from stock dlmopen, instead of a refusal. */
 static void *open_shared(const struct nsshare_real *real, Lmid_t id,
-			 const char *path, int mode, bool explicit)
+			 const char *file, const char *path, int mode,
+			 bool explicit)
 {
 	if (id != LM_ID_NEWLM && nsshare_ns_holds(id, path)) {
 		/* A private copy: PATH is a file, never a proxy's name. */
@@ -122,26 +123,26 @@ static void *open_shared(const struct nsshare_real *real, Lmid_t id,
 	char proxy_path[NSSHARE_FD_PATH_MAX];
 	nsshare_proxy_path(proxy, proxy_path);
 	if (id == LM_ID_NEWLM)
-		return nsshare_ns_create(proxy_path, path, NULL, mode);
+		return nsshare_ns_create(proxy_path, file, NULL, mode);
 	void *handle = real->dlmopen(id, proxy_path, mode);
 	if (!handle)
-		nsshare_error_take_glibc(path);
+		nsshare_error_take_glibc(file);
 	return handle;
 }
 
-/* A plain load into a secondary namespace, with what CLOSURE says is
- * proxied. */
+/* A plain load of PATH, named FILE by the caller, into a secondary
+ * namespace, with what CLOSURE says is proxied. */
 static void *open_private(const struct nsshare_real *real, Lmid_t id,
-			  const char *path, int mode,
+			  const char *file, const char *path, int mode,
 			  const struct nsshare_closure *closure)
 {
 	if (id == LM_ID_NEWLM)
-		return nsshare_ns_create(path, path, closure, mode);
+		return nsshare_ns_create(path, file, closure, mode);
 	if (!nsshare_ns_add_proxies(id, path, closure))
 		return NULL;
 	void *handle = real->dlmopen(id, path, mode);
 	if (!handle)
-		nsshare_error_take_glibc(path);
+		nsshare_error_take_glibc(file);
 	else
 		nsshare_ns_retain(handle);
 	return handle;
@@ -202,6 +203,11 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 	if (!nsshare_init())
 		return NULL;
 	int glibc_mode = mode & ~NSSHARE_OWN_FLAGS;
+	/* Modes glibc refuses for any secondary namespace, before it loads
+	 * anything: glibc says so in its own words, and nothing is loaded
+	 * or pinned on the way to its refusal. */
+	if ((mode & RTLD_BINDING_MASK) == 0 || (mode & RTLD_GLOBAL))
+		return real->dlmopen(id, file, glibc_mode);
 	void *handle = NULL;
 	char *path = NULL;
 	if (held_by_name(real, id, file, glibc_mode, &handle, &path))
@@ -236,11 +242,11 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 		 * glibc, but keeps a private copy a namespace has. */
 		unsigned kind = scan_kind_of_top(&scan);
 		if ((mode & RTLD_SHARED) || kind)
-			handle = open_shared(real, id, path, glibc_mode,
+			handle = open_shared(real, id, file, path, glibc_mode,
 					     (mode & RTLD_SHARED) ||
 					     (kind & NSSHARE_SHARE_UNIQUE));
 		else
-			handle = open_private(real, id, path, glibc_mode,
+			handle = open_private(real, id, file, path, glibc_mode,
 					      &scan.closure);
 	}
 	scan_free(&scan);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -53,16 +54,51 @@ void nsshare_error(const char *object, const char *fmt, ...)
 	error_pending = true;
 }
 
+/* Copies MSG to BUF of CAP bytes with each of nsshare's image paths in
+ * it (/proc/<pid>/fd/<n>, under which ld.so knows a root or a proxy)
+ * replaced by OBJECT: the user never named those. */
+static void copy_naming(char *buf, size_t cap, const char *msg,
+			const char *object)
+{
+	if (cap == 0)
+		return;
+	char prefix[32];
+	size_t plen = (size_t)snprintf(prefix, sizeof prefix, "/proc/%ld/fd/",
+				       (long)getpid());
+	size_t n = 0;
+	while (*msg && n + 1 < cap) {
+		size_t digits = 0;
+		if (object && strncmp(msg, prefix, plen) == 0)
+			digits = strspn(msg + plen, "0123456789");
+		if (!digits) {
+			buf[n++] = *msg++;
+			continue;
+		}
+		int w = snprintf(buf + n, cap - n, "%s", object);
+		n = w < 0 || (size_t)w >= cap - n ? cap - 1 : n + (size_t)w;
+		msg += plen + digits;
+	}
+	buf[n] = '\0';
+}
+
 void nsshare_error_take_glibc(const char *object)
 {
 	const struct nsshare_real *real = real_quiet();
 	const char *msg = real ? real->dlerror() : NULL;
 	if (!msg)
 		msg = "unknown error in the dynamic loader";
-	if (object && !strstr(msg, object))
-		snprintf(error_text, sizeof error_text, "%s: %s", object, msg);
-	else
-		snprintf(error_text, sizeof error_text, "%s", msg);
+	char named[ERROR_MAX];
+	copy_naming(named, sizeof named, msg, object);
+	size_t n = 0;
+	if (object && !strstr(named, object)) {
+		int w = snprintf(error_text, sizeof error_text, "%s: ", object);
+		n = w < 0 ? 0 : (size_t)w < sizeof error_text ? (size_t)w
+							      : sizeof error_text - 1;
+	}
+	/* A message too long for ERROR_MAX is cut. */
+	size_t len = strnlen(named, sizeof error_text - n - 1);
+	memcpy(error_text + n, named, len);
+	error_text[n + len] = '\0';
 	error_pending = true;
 }
 

@@ -64,8 +64,11 @@ void *nsshare_dlopen_in_namespace(const char *file, int mode);
 void nsshare_error(const char *object, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Moves glibc's pending error (from a failed real call) into ours, so that
- * cleanup calls after it cannot lose it.  The message gets "OBJECT: " in
- * front unless it names OBJECT already (OBJECT may be NULL). */
+ * cleanup calls after it cannot lose it.  nsshare's images in it (roots
+ * and proxies, /proc/<pid>/fd/<n>) are named OBJECT instead, and the
+ * message gets "OBJECT: " in front unless it names OBJECT already
+ * (OBJECT may be NULL): what the caller asked for, as the caller named
+ * it, so that the text is stock's where stock's names it. */
 void nsshare_error_take_glibc(const char *object);
 
 /* ---- lock.c: the table lock guards nsshare's lists; it is never held

@@ -687,12 +687,13 @@ static enum verdict ehdr_check(const ElfW(Ehdr) *eh, ssize_t n, off_t fsize,
 			 strerror(errno));
 		return V_FATAL;
 	}
-	if (got == 0 || memcmp(eh->e_ident, ELFMAG, got < SELFMAG ? got : SELFMAG)) {
-		snprintf(why, whysz, "not an ELF object");
+	/* open_verify's words, in its order. */
+	if (got < sizeof *eh) {
+		snprintf(why, whysz, "file too short");
 		return V_FATAL;
 	}
-	if (got < sizeof *eh) {
-		snprintf(why, whysz, "truncated ELF object");
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0) {
+		snprintf(why, whysz, "invalid ELF header");
 		return V_FATAL;
 	}
 	unsigned cls = eh->e_ident[EI_CLASS];
@@ -707,8 +708,9 @@ static enum verdict ehdr_check(const ElfW(Ehdr) *eh, ssize_t n, off_t fsize,
 		snprintf(why, whysz, SEARCH_ELFDATA_WHY);
 		return V_FATAL;
 	}
-	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT) {
-		snprintf(why, whysz, "ELF file version does not match current one");
+	if (eh->e_ident[EI_VERSION] != EV_CURRENT) {
+		snprintf(why, whysz,
+			 "ELF file version ident does not match current one");
 		return V_FATAL;
 	}
 	/* Linux's VALID_ELF_OSABI / VALID_ELF_ABIVERSION (LIBC_ABI_MAX 4). */
@@ -727,6 +729,10 @@ static enum verdict ehdr_check(const ElfW(Ehdr) *eh, ssize_t n, off_t fsize,
 			return V_FATAL;
 		}
 	}
+	if (eh->e_version != EV_CURRENT) {
+		snprintf(why, whysz, "ELF file version does not match current one");
+		return V_FATAL;
+	}
 	if (eh->e_machine != SEARCH_MACHINE) {
 		snprintf(why, whysz, "wrong architecture (e_machine %u)",
 			 (unsigned)eh->e_machine);
@@ -742,7 +748,7 @@ static enum verdict ehdr_check(const ElfW(Ehdr) *eh, ssize_t n, off_t fsize,
 	}
 	if (eh->e_phoff > (uint64_t)fsize ||
 	    (uint64_t)eh->e_phnum * sizeof(ElfW(Phdr)) > (uint64_t)fsize - eh->e_phoff) {
-		snprintf(why, whysz, "truncated ELF object");
+		snprintf(why, whysz, "cannot read file data");
 		return V_FATAL;
 	}
 	return V_OK;

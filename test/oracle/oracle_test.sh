@@ -1,13 +1,16 @@
 #!/bin/sh
-# order_test.sh PROBE PROBE_LINKED PRELOAD MODDIR
+# oracle_test.sh PROBEDIR PRELOAD MODDIR
 # Runs each case with stock dlmopen, with nsshare preloaded and with
-# nsshare linked, and requires the same report from all three: the
-# namespace's load order, the constructor order, and which object each
-# reference of the modules was bound to.  The expected bindings are also
-# checked against stock's, so that a broken case cannot pass by
-# comparing nothing.
+# nsshare linked, and requires the same report from all three.
+# order_probe reports the namespace's load order, the constructor order,
+# and which object each reference of the modules was bound to; the
+# expected bindings are also checked against stock's, so that a broken
+# case cannot pass by comparing nothing.  error_probe reports dlerror()
+# for failing calls: nsshare's must be stock's, or stock's with the name
+# the caller gave in front where stock's does not name it.
 set -u
-probe=$1 linked=$2 preload=$3 mods=$4
+dir=$1 preload=$2 mods=$3
+probe=$dir/order_probe_plain linked=$dir/order_probe_linked
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
@@ -71,6 +74,41 @@ if [ -n "$xml" ]; then
 else
 	echo "libxml2.so.2 not installed: that case is skipped" >&2
 fi
+
+# Errors: line by line, "CASE: MESSAGE".  Files that are not shared
+# objects, or only the start of one.
+printf 'hello, world\n' >"$tmp/text.so"
+: >"$tmp/empty.so"
+z=$(ldconfig -p | awk '$1 == "libz.so.1" { print $NF; exit }')
+head -c 40 "$z" >"$tmp/head40.so"
+head -c 100 "$z" >"$tmp/head100.so"
+set -- "$mods" "$tmp/text.so" "$tmp/empty.so" "$tmp/head40.so" "$tmp/head100.so"
+"$dir/error_probe_plain" "$@" >"$tmp/errors.stock" 2>&1
+LD_PRELOAD=$preload "$dir/error_probe_plain" "$@" >"$tmp/errors.preload" 2>&1
+"$dir/error_probe_linked" "$@" >"$tmp/errors.linked" 2>&1
+lines=$(wc -l <"$tmp/errors.stock")
+[ "$lines" -ge 15 ] && ok || bad "error_probe printed $lines lines"
+for kind in preload linked; do
+	if [ "$(wc -l <"$tmp/errors.$kind")" -ne "$lines" ]; then
+		bad "errors ($kind): not one line per case:"
+		diff -u "$tmp/errors.stock" "$tmp/errors.$kind" >&2
+		continue
+	fi
+	i=0
+	while [ "$i" -lt "$lines" ]; do
+		i=$((i + 1))
+		want=$(sed -n "${i}p" "$tmp/errors.stock")
+		got=$(sed -n "${i}p" "$tmp/errors.$kind")
+		case_=${want%%: *}
+		msg=${want#*: }
+		gotmsg=${got#*: }
+		if [ "$got" = "$want" ] || [ "${gotmsg#*: }" = "$msg" ]; then
+			ok
+		else
+			bad "errors ($kind), $case_: stock says '$msg', nsshare '$gotmsg'"
+		fi
+	done
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
