@@ -4,8 +4,8 @@
  *
  * Data flow of one dlmopen() call:
  *   dlfcn.c      entry point: decides pass-through or nsshare's own path
- *   search.c     finds the file the caller meant and the glibc libraries
- *                its DT_NEEDED closure will ask for
+ *   search.c     finds the file the caller meant and its DT_NEEDED
+ *                closure, in ld.so's load order, with what to proxy
  *   proxy.c      loads base copies and keeps one proxy image per base copy
  *   object.c     reads a loaded object's dynamic symbols and versions
  *   image.c      writes proxy and root images with libelf into sealed memfds
