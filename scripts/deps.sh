@@ -9,7 +9,7 @@ set -eu
 # The packages for Debian suite $1.
 packages_for() {
 	common="gcc g++ make cmake pkgconf libelf-dev zlib1g check valgrind
-		libsqlite3-0 libxml2 python3"
+		libsqlite3-0 libxml2 python3 clang"
 	case $1 in
 	bullseye) echo "$common libssl1.1 libpython3.9 libpython3.9-stdlib" ;;
 	trixie) echo "$common libssl3t64 libpython3.13 libpython3.13-stdlib" ;;
