@@ -58,8 +58,9 @@ for exe in $fuzzers; do
 	"$exe" -max_total_time="$each" -timeout=30 -rss_limit_mb=4096 \
 		-print_final_stats=1 -artifact_prefix="$out/crashes/$name-" \
 		"$out/corpus/$name" "$out/seeds" >"$log" 2>&1 || rc=$?
-	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-	secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log")
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" |
+		tail -1)
 	[ -n "$secs" ] && [ "$secs" -gt 0 ] || secs=$each
 	echo "fuzz.sh: $name: ${runs:-0} runs in ${secs}s" \
 		"($(( ${runs:-0} / secs )) exec/s), exit $rc"
