@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds nsshare and runs every test twice: a plain build, then a build
-# with ASan and UBSan.  Then valgrind looks for leaks in the library.
+# with ASan and UBSan.  Then valgrind looks for leaks in the library, and
+# the fuzzers run for a minute (scripts/fuzz.sh).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh"
@@ -17,3 +18,4 @@ run_suite() {
 run_suite "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run_suite "$top/build-sanitize" -DCMAKE_BUILD_TYPE=Debug -DNSSHARE_SANITIZE=ON
 "$top/scripts/valgrind.sh" "$top/build"
+"$top/scripts/fuzz.sh" 60

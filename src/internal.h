@@ -98,26 +98,38 @@ struct nsshare_verdef {
 	uint16_t flags;
 	const char *name;
 };
+/* A PT_LOAD segment of a loaded object, as mapped. */
+struct nsshare_segment {
+	ElfW(Addr) start, end;
+	unsigned flags; /* PF_R, PF_W, PF_X */
+};
 struct nsshare_object {
 	struct link_map *lm;
 	const char *soname;       /* NULL when the object has none */
 	const ElfW(Sym) *symtab;
 	const char *strtab;
-	size_t strsz;
+	size_t strsz;             /* of DT_STRSZ, what lies in its segment
+				   * up to a NUL; 0 if the table leaves it */
 	const ElfW(Half) *versym; /* NULL when unversioned */
 	size_t nsyms;             /* entries in symtab, including index 0 */
 	struct nsshare_verdef *verdefs;
 	size_t nverdefs;
 	bool needs_glibc_private;
-	const uint32_t *hash;     /* DT_HASH, or NULL */
+	const uint32_t *hash;     /* DT_HASH, or NULL; unchecked and unread
+				   * next to a GNU hash, as by ld.so */
 	const uint32_t *gnu_hash; /* DT_GNU_HASH, or NULL */
+	struct nsshare_segment *segs;
+	size_t nsegs;
 };
 /* The address a d_ptr of a loaded object's dynamic section stands for:
  * glibc relocates some tags in place and leaves others (DT_VERDEF,
  * DT_VERNEED) as offsets (glibc-facts 10); other ports relocate none.  An
  * offset is always below the load address L_ADDR. */
 const void *nsshare_dyn_pointer(ElfW(Addr) l_addr, ElfW(Addr) ptr);
-/* Reads LM's dynamic section.  Returns false with an error set. */
+/* Reads LM's dynamic section.  Returns false with an error set.  Every
+ * table and string is bounded by the object's readable segments: a
+ * damaged one that a proxy needs is refused ("damaged symbol table"),
+ * one that it does not is left unread, as ld.so leaves it. */
 bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj);
 void nsshare_object_free(struct nsshare_object *obj);
 /* The object's own definition of NAME (any version), or NULL: looked up
@@ -128,6 +140,13 @@ const ElfW(Sym) *nsshare_object_lookup(const struct nsshare_object *obj,
 unsigned long nsshare_elf_hash(const char *name);
 /* The GNU hash of NAME (DT_GNU_HASH). */
 uint32_t nsshare_gnu_hash(const char *name);
+/* The name of OBJ's symbol SYM, or NULL when st_name leads out of the
+ * object's segments or the name does not end inside one. */
+const char *nsshare_object_sym_name(const struct nsshare_object *obj,
+				    const ElfW(Sym) *sym);
+/* Whether ADDR lies in a segment of OBJ mapped with all of FLAGS. */
+bool nsshare_object_maps(const struct nsshare_object *obj, ElfW(Addr) addr,
+			 unsigned flags);
 /* The name of version index NDX (without the hidden bit), or NULL. */
 const char *nsshare_object_version(const struct nsshare_object *obj,
 				   uint16_t ndx);

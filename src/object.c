@@ -15,54 +15,223 @@ const void *nsshare_dyn_pointer(ElfW(Addr) l_addr, ElfW(Addr) ptr)
 	return (const void *)ptr;
 }
 
-/* Number of dynamic symbols, from the GNU hash table: one past the
- * highest symbol index any chain reaches. */
-static size_t gnu_hash_nsyms(const uint32_t *gh)
+/* ---- The mapped segments: what a reader may touch.
+ *
+ * ld.so reads only what a lookup needs (glibc-facts 32), so a damaged
+ * table that stock loads can hold any value that no lookup touches.  A
+ * pointer, a table or a string of a loaded object is read here only when
+ * it lies entirely in one of its readable PT_LOAD segments. */
+
+struct segments_find {
+	const struct link_map *lm;
+	struct nsshare_object *obj;
+	bool found, oom;
+};
+
+/* The object whose load address is LM's and whose PT_DYNAMIC is LM's
+ * l_ld: the public link_map has no l_phdr. */
+static int segments_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
-	uint32_t nbuckets = gh[0], symoffset = gh[1], bloom_size = gh[2];
-	const uint32_t *buckets =
-		gh + 4 + bloom_size * (sizeof(ElfW(Addr)) / sizeof(uint32_t));
-	const uint32_t *chain = buckets + nbuckets;
-	uint32_t last = 0;
-	for (uint32_t b = 0; b < nbuckets; b++)
-		if (buckets[b] > last)
-			last = buckets[b];
-	if (last < symoffset)
-		return symoffset;
-	while (!(chain[last - symoffset] & 1))
-		last++;
-	return (size_t)last + 1;
+	struct segments_find *f = arg;
+	(void)size;
+	if (info->dlpi_addr != f->lm->l_addr)
+		return 0;
+	bool dyn = false;
+	size_t nload = 0;
+	for (size_t i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_DYNAMIC &&
+		    info->dlpi_addr + ph->p_vaddr == (ElfW(Addr))f->lm->l_ld)
+			dyn = true;
+		nload += ph->p_type == PT_LOAD;
+	}
+	if (!dyn)
+		return 0;
+	f->found = true;
+	struct nsshare_segment *segs = calloc(nload ? nload : 1, sizeof *segs);
+	if (!segs) {
+		f->oom = true;
+		return 1;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		ElfW(Addr) start = info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type != PT_LOAD || start + ph->p_memsz < start)
+			continue;
+		segs[n++] = (struct nsshare_segment){ start,
+			start + ph->p_memsz, ph->p_flags };
+	}
+	f->obj->segs = segs;
+	f->obj->nsegs = n;
+	return 1;
 }
 
-static bool verdefs_read(struct nsshare_object *obj, const ElfW(Verdef) *vd,
-			 size_t count)
+/* Bytes readable from P to the end of the readable segment holding it;
+ * 0 when none does. */
+static size_t room(const struct nsshare_object *obj, const void *p)
 {
+	ElfW(Addr) a = (ElfW(Addr))p;
+	for (size_t i = 0; i < obj->nsegs; i++) {
+		const struct nsshare_segment *s = &obj->segs[i];
+		if ((s->flags & PF_R) && a >= s->start && a < s->end)
+			return s->end - a;
+	}
+	return 0;
+}
+
+/* Whether N objects of SIZE bytes from P are readable. */
+static bool readable(const struct nsshare_object *obj, const void *p,
+		     uint64_t n, size_t size)
+{
+	return p && n <= room(obj, p) / size;
+}
+
+bool nsshare_object_maps(const struct nsshare_object *obj, ElfW(Addr) addr,
+			 unsigned flags)
+{
+	for (size_t i = 0; i < obj->nsegs; i++) {
+		const struct nsshare_segment *s = &obj->segs[i];
+		if ((s->flags & flags) == flags && addr >= s->start &&
+		    addr < s->end)
+			return true;
+	}
+	return false;
+}
+
+/* The string at OFF in the string table, or NULL unless it ends inside
+ * the segment it starts in. */
+static const char *string_at(const struct nsshare_object *obj, uint64_t off)
+{
+	ElfW(Addr) p = (ElfW(Addr))obj->strtab + off;
+	if (p < (ElfW(Addr))obj->strtab)
+		return NULL;
+	size_t n = room(obj, (const void *)p);
+	return n && memchr((const void *)p, '\0', n) ? (const char *)p : NULL;
+}
+
+const char *nsshare_object_sym_name(const struct nsshare_object *obj,
+				    const ElfW(Sym) *sym)
+{
+	return string_at(obj, sym->st_name);
+}
+
+/* ---- The tables. */
+
+struct gnu_hash {
+	uint32_t nbuckets, symoffset, bloom_size, shift;
+	const ElfW(Addr) *bloom;
+	const uint32_t *buckets, *chain;
+};
+
+/* The header of OBJ's GNU hash table, its Bloom filter and buckets
+ * readable; false when they are not (ld.so would divide by nbuckets). */
+static bool gnu_hash_get(const struct nsshare_object *obj, struct gnu_hash *g)
+{
+	const uint32_t *gh = obj->gnu_hash;
+	if (!readable(obj, gh, 4, sizeof *gh))
+		return false;
+	*g = (struct gnu_hash){ .nbuckets = gh[0], .symoffset = gh[1],
+		.bloom_size = gh[2], .shift = gh[3],
+		.bloom = (const ElfW(Addr) *)(gh + 4) };
+	g->buckets = (const uint32_t *)(g->bloom + g->bloom_size);
+	g->chain = g->buckets + g->nbuckets;
+	return g->nbuckets && g->bloom_size &&
+	       readable(obj, gh, 4 + (uint64_t)g->bloom_size *
+			(sizeof(ElfW(Addr)) / sizeof *gh) + g->nbuckets,
+			sizeof *gh);
+}
+
+/* Number of dynamic symbols, from the GNU hash table: one past the
+ * highest symbol index any chain reaches.  The count is stored nowhere
+ * and the last chain of a damaged table may never end: the walk stops at
+ * the end of the chain's segment or the symbol table's.  0 when it runs
+ * out of either. */
+static size_t gnu_hash_nsyms(const struct nsshare_object *obj)
+{
+	struct gnu_hash g;
+	if (!gnu_hash_get(obj, &g))
+		return 0;
+	uint64_t last = 0;
+	for (uint32_t b = 0; b < g.nbuckets; b++)
+		if (g.buckets[b] > last)
+			last = g.buckets[b];
+	uint64_t max = room(obj, obj->symtab) / sizeof(ElfW(Sym));
+	if (last < g.symoffset)
+		return g.symoffset <= max ? g.symoffset : 0;
+	uint64_t chained = room(obj, g.chain) / sizeof *g.chain;
+	if (g.chain + (last - g.symoffset) < g.chain)
+		return 0;
+	for (; last < max && last - g.symoffset < chained; last++)
+		if (g.chain[last - g.symoffset] & 1)
+			return (size_t)last + 1;
+	return 0;
+}
+
+/* Number of dynamic symbols from DT_HASH (nchain), its buckets and
+ * chains readable; 0 when they are not. */
+static size_t sysv_hash_nsyms(const struct nsshare_object *obj)
+{
+	const uint32_t *h = obj->hash;
+	if (!readable(obj, h, 2, sizeof *h) || !h[0] ||
+	    !readable(obj, h, 2 + (uint64_t)h[0] + h[1], sizeof *h) ||
+	    !readable(obj, obj->symtab, h[1], sizeof(ElfW(Sym))))
+		return 0;
+	return h[1];
+}
+
+/* The version definitions, walked as ld.so walks them
+ * (_dl_check_map_versions): to vd_next 0, DT_VERDEFNUM unread.  NULL, or
+ * why not: an entry, its first auxiliary or its name out of bounds. */
+static const char *verdefs_read(struct nsshare_object *obj,
+				const ElfW(Verdef) *first)
+{
+	size_t count = 0;
+	for (const ElfW(Verdef) *vd = first; vd;) {
+		if (!readable(obj, vd, 1, sizeof *vd))
+			return "damaged version definitions";
+		const ElfW(Verdaux) *aux =
+			(const void *)((const char *)vd + vd->vd_aux);
+		if (!readable(obj, aux, 1, sizeof *aux) ||
+		    !string_at(obj, aux->vda_name) || count == 0x10000)
+			return "damaged version definitions";
+		count++;
+		vd = vd->vd_next ? (const void *)((const char *)vd + vd->vd_next)
+				 : NULL;
+	}
 	obj->verdefs = calloc(count ? count : 1, sizeof *obj->verdefs);
 	if (!obj->verdefs)
-		return false;
+		return "out of memory";
+	const ElfW(Verdef) *vd = first;
 	for (size_t i = 0; i < count; i++) {
 		const ElfW(Verdaux) *aux =
 			(const void *)((const char *)vd + vd->vd_aux);
-		obj->verdefs[i].ndx = vd->vd_ndx;
-		obj->verdefs[i].flags = vd->vd_flags;
-		obj->verdefs[i].name = obj->strtab + aux->vda_name;
-		obj->nverdefs++;
-		if (!vd->vd_next)
-			break;
+		obj->verdefs[i] = (struct nsshare_verdef){ vd->vd_ndx,
+			vd->vd_flags, string_at(obj, aux->vda_name) };
 		vd = (const void *)((const char *)vd + vd->vd_next);
 	}
-	return true;
+	obj->nverdefs = count;
+	return NULL;
 }
 
-static bool verneed_has_glibc_private(const char *strtab,
+/* Whether the version needs ask for GLIBC_PRIVATE; the walk ends where
+ * the table leaves the object's segments. */
+static bool verneed_has_glibc_private(const struct nsshare_object *obj,
 				      const ElfW(Verneed) *vn, size_t count)
 {
 	for (size_t i = 0; vn && i < count; i++) {
+		if (!readable(obj, vn, 1, sizeof *vn))
+			return false;
 		const ElfW(Vernaux) *aux =
 			(const void *)((const char *)vn + vn->vn_aux);
 		for (unsigned j = 0; j < vn->vn_cnt; j++) {
-			if (nsshare_glibc_verneed(strtab + aux->vna_name))
+			if (!readable(obj, aux, 1, sizeof *aux))
+				break;
+			const char *name = string_at(obj, aux->vna_name);
+			if (name && nsshare_glibc_verneed(name))
 				return true;
+			if (!aux->vna_next)
+				break;
 			aux = (const void *)((const char *)aux + aux->vna_next);
 		}
 		if (!vn->vn_next)
@@ -72,25 +241,45 @@ static bool verneed_has_glibc_private(const char *strtab,
 	return false;
 }
 
+/* The part of DT_STRSZ a proxy may start its string table from: none
+ * when the table leaves its segment, else up to its last NUL. */
+static size_t strsz_usable(const struct nsshare_object *obj, uint64_t strsz)
+{
+	if (strsz > room(obj, obj->strtab))
+		return 0;
+	while (strsz && obj->strtab[strsz - 1])
+		strsz--;
+	return (size_t)strsz;
+}
+
+static bool object_refuse(struct nsshare_object *obj, const char *what,
+			  const char *reason)
+{
+	nsshare_error(what, "%s", reason);
+	nsshare_object_free(obj);
+	return false;
+}
+
 bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj)
 {
 	memset(obj, 0, sizeof *obj);
 	obj->lm = lm;
 	const ElfW(Verdef) *verdef = NULL;
 	const ElfW(Verneed) *verneed = NULL;
-	size_t nverdef = 0, nverneed = 0, soname = 0;
+	size_t nverneed = 0;
+	uint64_t soname = 0, strsz = 0;
 	bool has_soname = false;
 
+	/* ld.so has walked the dynamic section to its DT_NULL already. */
 	for (const ElfW(Dyn) *d = lm->l_ld; d->d_tag != DT_NULL; d++) {
 		/* Meaningful for the pointer tags only. */
 		const void *p = nsshare_dyn_pointer(lm->l_addr, d->d_un.d_ptr);
 		switch (d->d_tag) {
 		case DT_SYMTAB: obj->symtab = p; break;
 		case DT_STRTAB: obj->strtab = p; break;
-		case DT_STRSZ: obj->strsz = d->d_un.d_val; break;
+		case DT_STRSZ: strsz = d->d_un.d_val; break;
 		case DT_VERSYM: obj->versym = p; break;
 		case DT_VERDEF: verdef = p; break;
-		case DT_VERDEFNUM: nverdef = d->d_un.d_val; break;
 		case DT_VERNEED: verneed = p; break;
 		case DT_VERNEEDNUM: nverneed = d->d_un.d_val; break;
 		case DT_HASH: obj->hash = p; break;
@@ -103,15 +292,29 @@ bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj)
 		nsshare_error(what, "no dynamic symbol table to proxy");
 		return false;
 	}
-	obj->nsyms = obj->hash ? obj->hash[1] : gnu_hash_nsyms(obj->gnu_hash);
-	if (has_soname)
-		obj->soname = obj->strtab + soname;
-	if (!verdefs_read(obj, verdef, verdef ? nverdef : 0)) {
-		nsshare_error(what, "out of memory");
-		return false;
-	}
+	struct segments_find find = { lm, obj, false, false };
+	dl_iterate_phdr(segments_cb, &find);
+	if (find.oom)
+		return object_refuse(obj, what, "out of memory");
+	if (!find.found)
+		return object_refuse(obj, what, "not a loaded object");
+	if (!room(obj, obj->strtab))
+		return object_refuse(obj, what, "damaged string table");
+	obj->strsz = strsz_usable(obj, strsz);
+	/* With DT_GNU_HASH there, ld.so never reads DT_HASH. */
+	obj->nsyms = obj->gnu_hash ? gnu_hash_nsyms(obj) : sysv_hash_nsyms(obj);
+	if (!obj->nsyms)
+		return object_refuse(obj, what, "damaged symbol table");
+	if (obj->versym && !readable(obj, obj->versym, obj->nsyms,
+				     sizeof *obj->versym))
+		return object_refuse(obj, what, "damaged symbol version table");
+	if (has_soname && !(obj->soname = string_at(obj, soname)))
+		return object_refuse(obj, what, "damaged dynamic section");
+	const char *why = verdef ? verdefs_read(obj, verdef) : NULL;
+	if (why)
+		return object_refuse(obj, what, why);
 	obj->needs_glibc_private =
-		verneed_has_glibc_private(obj->strtab, verneed, nverneed);
+		verneed_has_glibc_private(obj, verneed, nverneed);
 	return true;
 }
 
@@ -120,6 +323,9 @@ void nsshare_object_free(struct nsshare_object *obj)
 	free(obj->verdefs);
 	obj->verdefs = NULL;
 	obj->nverdefs = 0;
+	free(obj->segs);
+	obj->segs = NULL;
+	obj->nsegs = 0;
 }
 
 const char *nsshare_object_version(const struct nsshare_object *obj,
@@ -180,46 +386,58 @@ static bool sym_defined(const ElfW(Sym) *sym)
 	       ELF64_ST_BIND(sym->st_info) != STB_LOCAL;
 }
 
+/* Whether SYM is a definition of NAME ld.so would bind to. */
+static bool sym_is(const struct nsshare_object *obj, const ElfW(Sym) *sym,
+		   const char *name)
+{
+	const char *s = sym_defined(sym) ? nsshare_object_sym_name(obj, sym)
+					 : NULL;
+	return s && strcmp(name, s) == 0;
+}
+
+/* As ld.so's do_lookup_x, within the symbols counted at reading. */
 static const ElfW(Sym) *gnu_hash_lookup(const struct nsshare_object *obj,
 					const char *name)
 {
-	const uint32_t *gh = obj->gnu_hash;
-	uint32_t nbuckets = gh[0], symoffset = gh[1], bloom_size = gh[2];
-	uint32_t shift = gh[3];
-	const ElfW(Addr) *bloom = (const ElfW(Addr) *)(gh + 4);
-	const uint32_t *buckets = (const uint32_t *)(bloom + bloom_size);
-	const uint32_t *chain = buckets + nbuckets;
+	struct gnu_hash g;
+	if (!gnu_hash_get(obj, &g))
+		return NULL;
 	const unsigned bits = sizeof(ElfW(Addr)) * 8;
-	uint32_t h = nsshare_gnu_hash(name);
-	ElfW(Addr) word = bloom[(h / bits) % bloom_size];
+	/* ld.so masks the word index with bloom_size - 1 and shifts a
+	 * 64-bit uint_fast32_t; the same here, for damaged headers too. */
+	uint64_t h = nsshare_gnu_hash(name);
+	ElfW(Addr) word = g.bloom[(h / bits) & (g.bloom_size - 1)];
 	ElfW(Addr) mask = ((ElfW(Addr))1 << (h % bits)) |
-			  ((ElfW(Addr))1 << ((h >> shift) % bits));
+			  ((ElfW(Addr))1 << ((h >> (g.shift & 63)) % bits));
 	if ((word & mask) != mask)
 		return NULL;
-	uint32_t i = buckets[h % nbuckets];
-	if (i < symoffset)
+	uint32_t i = g.buckets[h % g.nbuckets];
+	if (i < g.symoffset)
 		return NULL;
-	for (;; i++) {
-		uint32_t h2 = chain[i - symoffset];
+	for (; i < obj->nsyms; i++) {
+		uint32_t h2 = g.chain[i - g.symoffset];
 		const ElfW(Sym) *sym = &obj->symtab[i];
-		if ((h | 1) == (h2 | 1) && sym_defined(sym) &&
-		    strcmp(name, obj->strtab + sym->st_name) == 0)
+		if ((h | 1) == (h2 | 1) && sym_is(obj, sym, name))
 			return sym;
 		if (h2 & 1)
 			return NULL;
 	}
+	return NULL;
 }
 
+/* A damaged chain may loop: at most nchain steps. */
 static const ElfW(Sym) *sysv_hash_lookup(const struct nsshare_object *obj,
 					 const char *name)
 {
 	const uint32_t *hash = obj->hash;
-	uint32_t nbucket = hash[0];
+	uint32_t nbucket = hash[0], nchain = hash[1];
 	const uint32_t *bucket = hash + 2, *chain = bucket + nbucket;
 	unsigned long h = nsshare_elf_hash(name);
-	for (uint32_t i = bucket[h % nbucket]; i != 0; i = chain[i]) {
+	uint32_t i = bucket[h % nbucket];
+	for (uint32_t steps = 0; i != 0 && i < nchain && steps < nchain;
+	     i = chain[i], steps++) {
 		const ElfW(Sym) *sym = &obj->symtab[i];
-		if (sym_defined(sym) && strcmp(name, obj->strtab + sym->st_name) == 0)
+		if (sym_is(obj, sym, name))
 			return sym;
 	}
 	return NULL;

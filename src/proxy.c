@@ -78,28 +78,53 @@ static void interposers_free(struct interposers *ip)
 		nsshare_object_free(&ip->obj[i]);
 }
 
-/* The runtime address of OBJ's definition SYM, whose own version is
- * VERSION (NULL when unversioned).  dlvsym resolves IFUNCs. */
-static ElfW(Addr) definition_address(const struct nsshare_object *obj,
-				     const ElfW(Sym) *sym, const char *version)
+/* The address OBJ's symbol SYM holds, without resolving an IFUNC. */
+static ElfW(Addr) symbol_value(const struct nsshare_object *obj,
+			       const ElfW(Sym) *sym)
 {
-	if (ELF64_ST_TYPE(sym->st_info) == STT_GNU_IFUNC) {
-		const char *name = obj->strtab + sym->st_name;
-		void *addr = version ? dlvsym(obj->lm, name, version)
-				     : dlsym(obj->lm, name);
-		if (addr)
-			return (ElfW(Addr))addr;
+	return sym->st_shndx == SHN_ABS ? sym->st_value
+					: sym->st_value + obj->lm->l_addr;
+}
+
+/* The runtime address of OBJ's definition SYM, named NAME, whose own
+ * version is VERSION (NULL when unversioned).  dlvsym resolves IFUNCs,
+ * calling resolvers that stock calls only for symbols something binds
+ * (glibc-facts 34): only one that lies in the object's code is called,
+ * so that a damaged symbol cannot send the call anywhere.  False when
+ * the symbol has no address to export. */
+static bool definition_address(const struct nsshare_object *obj,
+			       const ElfW(Sym) *sym, const char *name,
+			       const char *version, ElfW(Addr) *addr)
+{
+	if (ELF64_ST_TYPE(sym->st_info) != STT_GNU_IFUNC) {
+		*addr = symbol_value(obj, sym);
+		return true;
 	}
-	if (sym->st_shndx == SHN_ABS)
-		return sym->st_value;
-	return sym->st_value + obj->lm->l_addr;
+	if (!nsshare_object_maps(obj, symbol_value(obj, sym), PF_R | PF_X))
+		return false;
+	void *resolved = version ? dlvsym(obj->lm, name, version)
+				 : dlsym(obj->lm, name);
+	*addr = (ElfW(Addr))resolved;
+	return resolved != NULL;
+}
+
+/* The version index OBJ's symbol I carries, 0 when it has none the
+ * proxy can carry: an index without a definition (a damaged table;
+ * ld.so reads only what a lookup asks for) becomes unversioned unless
+ * it is hidden, which no unversioned lookup would find. */
+static uint16_t definition_versym(const struct nsshare_object *obj, size_t i)
+{
+	uint16_t versym = obj->versym ? obj->versym[i] : 1;
+	if ((versym & 0x7fff) <= 1 || nsshare_object_version(obj, versym))
+		return versym & 0x7fff ? versym : 0;
+	return versym & 0x8000 ? 0 : 1;
 }
 
 /* The version name of OBJ's definition SYM, or NULL when unversioned. */
 static const char *definition_version(const struct nsshare_object *obj,
 				      const ElfW(Sym) *sym)
 {
-	uint16_t ndx = obj->versym ? obj->versym[sym - obj->symtab] & 0x7fff : 1;
+	uint16_t ndx = definition_versym(obj, (size_t)(sym - obj->symtab)) & 0x7fff;
 	return ndx > 1 ? nsshare_object_version(obj, ndx) : NULL;
 }
 
@@ -120,8 +145,7 @@ static bool interposer_address(const struct interposers *ip, const char *name,
 		const char *defined = definition_version(obj, sym);
 		if (version && defined && strcmp(defined, version) != 0)
 			continue;
-		*addr = definition_address(obj, sym, defined);
-		return true;
+		return definition_address(obj, sym, name, defined, addr);
 	}
 	return false;
 }
@@ -135,21 +159,22 @@ static const struct {
 	{ "dlopen", (void *)nsshare_dlopen_in_namespace },
 };
 
-/* The runtime value the proxy exports for symbol I of OBJ.  IP is set for
- * glibc libraries only. */
-static ElfW(Addr) proxy_value(const struct nsshare_object *obj, size_t i,
-			      const char *version, const struct interposers *ip)
+/* The runtime value the proxy exports for OBJ's symbol SYM, named NAME;
+ * false when there is none.  IP is set for glibc libraries only. */
+static bool proxy_value(const struct nsshare_object *obj, const ElfW(Sym) *sym,
+			const char *name, const char *version,
+			const struct interposers *ip, ElfW(Addr) *addr)
 {
-	const ElfW(Sym) *sym = &obj->symtab[i];
-	const char *name = obj->strtab + sym->st_name;
-	ElfW(Addr) addr;
 	for (size_t r = 0; ip && r < sizeof glibc_replacements /
-				      sizeof glibc_replacements[0]; r++)
-		if (strcmp(name, glibc_replacements[r].name) == 0)
-			return (ElfW(Addr))glibc_replacements[r].address;
-	if (ip && interposer_address(ip, name, version, &addr))
-		return addr;
-	return definition_address(obj, sym, version);
+				      sizeof glibc_replacements[0]; r++) {
+		if (strcmp(name, glibc_replacements[r].name) == 0) {
+			*addr = (ElfW(Addr))glibc_replacements[r].address;
+			return true;
+		}
+	}
+	if (ip && interposer_address(ip, name, version, addr))
+		return true;
+	return definition_address(obj, sym, name, version, addr);
 }
 
 /* Every dynamic symbol the object defines, as absolute symbols.  TLS
@@ -171,15 +196,19 @@ static struct nsshare_image_sym *proxy_symbols(const struct nsshare_object *obj,
 		    type == STT_TLS || type == STT_SECTION || type == STT_FILE ||
 		    sym->st_name == 0)
 			continue;
-		uint16_t versym = obj->versym ? obj->versym[i] : 1;
-		if ((versym & 0x7fff) == 0)
-			continue;
+		/* A name out of bounds is one no lookup can match. */
+		const char *name = nsshare_object_sym_name(obj, sym);
+		uint16_t versym = definition_versym(obj, i);
 		const char *version = definition_version(obj, sym);
+		ElfW(Addr) value;
+		if (!name || !versym ||
+		    !proxy_value(obj, sym, name, version, ip, &value))
+			continue;
 		if (type == STT_GNU_IFUNC)
 			type = STT_FUNC;
 		syms[n++] = (struct nsshare_image_sym){
-			.name = obj->strtab + sym->st_name,
-			.value = proxy_value(obj, i, version, ip),
+			.name = name,
+			.value = value,
 			.size = sym->st_size,
 			.info = (unsigned char)ELF64_ST_INFO(bind, type),
 			.versym = versym,
@@ -190,8 +219,10 @@ static struct nsshare_image_sym *proxy_symbols(const struct nsshare_object *obj,
 }
 
 /* Writes the proxy image of the base copy LM, with SONAME as its SONAME
- * (NULL: the base copy's); returns its fd or -1. */
-static int proxy_image(struct link_map *lm, const char *soname)
+ * (NULL: the base copy's); returns its fd or -1.  *OWN (when OWN is not
+ * NULL) is set to the base copy's SONAME, in its pinned memory, or NULL. */
+static int proxy_image(struct link_map *lm, const char *soname,
+		       const char **own)
 {
 	struct nsshare_object obj;
 	if (!nsshare_object_read(lm, &obj))
@@ -224,26 +255,10 @@ static int proxy_image(struct link_map *lm, const char *soname)
 		interposers_free(ip);
 		free(ip);
 	}
+	if (own)
+		*own = obj.soname;
 	nsshare_object_free(&obj);
 	return fd;
-}
-
-/* The base copy's SONAME, or NULL: read where ld.so reads it when it
- * matches names. */
-static const char *base_soname(const struct link_map *base)
-{
-	const char *strtab = NULL;
-	bool has = false;
-	ElfW(Xword) off = 0;
-	for (const ElfW(Dyn) *d = base->l_ld; d->d_tag != DT_NULL; d++) {
-		if (d->d_tag == DT_STRTAB) {
-			strtab = nsshare_dyn_pointer(base->l_addr, d->d_un.d_ptr);
-		} else if (d->d_tag == DT_SONAME) {
-			has = true;
-			off = d->d_un.d_val;
-		}
-	}
-	return has && strtab ? strtab + off : NULL;
 }
 
 static struct nsshare_proxy *proxy_find_base(const struct link_map *base)
@@ -264,7 +279,7 @@ static bool proxy_image_check(struct nsshare_proxy *proxy)
 	nsshare_unlock();
 	if (intact)
 		return true;
-	int fd = proxy_image(proxy->base, NULL);
+	int fd = proxy_image(proxy->base, NULL, NULL);
 	if (fd < 0)
 		return false;
 	nsshare_lock();
@@ -274,13 +289,30 @@ static bool proxy_image_check(struct nsshare_proxy *proxy)
 	return true;
 }
 
+/* Pins the base copy loaded as HANDLE from PATH: RTLD_NODELETE on an
+ * object already loaded sets it on that object.  HANDLE's reference is
+ * the pin's; the second one is dropped. */
+static bool base_pin(const struct nsshare_real *real, const char *path,
+		     int mode)
+{
+	void *pin = real->dlmopen(LM_ID_BASE, path, (mode & RTLD_BINDING_MASK) |
+				  RTLD_NOLOAD | RTLD_NODELETE);
+	if (!pin) {
+		nsshare_error_take_glibc(path);
+		return false;
+	}
+	real->dlclose(pin);
+	return true;
+}
+
 struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode)
 {
 	const struct nsshare_real *real = nsshare_real();
 	if (!real)
 		return NULL;
-	void *handle = real->dlmopen(LM_ID_BASE, path,
-				     (mode & RTLD_BINDING_MASK) | RTLD_NODELETE);
+	/* Not pinned yet: an object no proxy can be built of is closed
+	 * again, leaving nothing behind. */
+	void *handle = real->dlmopen(LM_ID_BASE, path, mode & RTLD_BINDING_MASK);
 	if (!handle) {
 		nsshare_error_take_glibc(path);
 		return NULL;
@@ -302,22 +334,22 @@ struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode)
 	struct stat st;
 	if (stat(base->l_name, &st) < 0)
 		memset(&st, 0, sizeof st);
-	int fd = proxy_image(base, NULL);
-	if (fd < 0) {
-		real->dlclose(handle);
-		return NULL;
-	}
-	struct nsshare_proxy *fresh = malloc(sizeof *fresh);
-	if (!fresh) {
-		close(fd);
-		real->dlclose(handle);
+	const char *soname = NULL;
+	int fd = proxy_image(base, NULL, &soname);
+	struct nsshare_proxy *fresh = fd < 0 ? NULL : malloc(sizeof *fresh);
+	if (fd >= 0 && !fresh)
 		nsshare_error(path, "out of memory");
+	if (!fresh || !base_pin(real, path, mode)) {
+		if (fd >= 0)
+			close(fd);
+		free(fresh);
+		real->dlclose(handle);
 		return NULL;
 	}
 	*fresh = (struct nsshare_proxy){ .base = base, .dev = st.st_dev,
 					 .ino = st.st_ino, .fd = fd,
 					 .image_ino = nsshare_fd_ino(fd),
-					 .soname = base_soname(base) };
+					 .soname = soname };
 	nsshare_lock();
 	proxy = proxy_find_base(base);
 	if (!proxy) {
@@ -400,7 +432,7 @@ bool nsshare_proxy_path_as(struct nsshare_proxy *proxy, const char *name,
 		return true;
 
 	/* Written without the lock, as the proxy itself is. */
-	int fd = proxy_image(proxy->base, name);
+	int fd = proxy_image(proxy->base, name, NULL);
 	struct proxy_alias *fresh = fd >= 0 && !a ? calloc(1, sizeof *fresh) : NULL;
 	char *copy = fresh ? strdup(name) : NULL;
 	if (fd < 0 || (!a && !copy)) {

@@ -1333,21 +1333,42 @@ static bool span_at(Elf *elf, size_t phnum, int fd, GElf_Addr addr,
 	return false;
 }
 
+/* The dynamic string table, read as far as DT_STRSZ says at first.
+ * ld.so bounds no string by DT_STRSZ (glibc-facts 33), only the mapping
+ * does: a string that runs past the part read gets the table read again
+ * to the end of its segment's file bytes. */
 struct strtab {
 	const char *p;
 	size_t size;
+	Elf *elf;
+	struct span sp;
 };
 
-static const char *strtab_at(const struct strtab *t, uint64_t off)
+static bool strtab_load(struct strtab *t, size_t size)
 {
-	if (!t->p || off >= t->size || !memchr(t->p + off, '\0', t->size - off))
-		return NULL;
-	return t->p + off;
+	Elf_Data *d = elf_getdata_rawchunk(t->elf, t->sp.off, size, ELF_T_BYTE);
+	if (!d)
+		return false;
+	t->p = d->d_buf;
+	t->size = d->d_size;
+	return true;
+}
+
+static const char *strtab_at(struct strtab *t, uint64_t off)
+{
+	for (;;) {
+		if (t->p && off < t->size &&
+		    memchr(t->p + off, '\0', t->size - off))
+			return t->p + off;
+		if (!t->p || t->size >= t->sp.avail || off >= t->sp.avail ||
+		    !strtab_load(t, t->sp.avail))
+			return NULL;
+	}
 }
 
 /* Defines a GLIBC_* version other than its base one (object.c's rule). */
 static bool verdef_glibc(const struct span *sp, uint64_t count,
-			 const struct strtab *t)
+			 struct strtab *t)
 {
 	uint64_t pos = 0;
 	for (uint64_t i = 0; i < count && i < 0x10000; i++) {
@@ -1370,7 +1391,7 @@ static bool verdef_glibc(const struct span *sp, uint64_t count,
 
 /* Needs version GLIBC_PRIVATE (object.c's rule). */
 static bool verneed_glibc_private(const struct span *sp, uint64_t count,
-				  const struct strtab *t)
+				  struct strtab *t)
 {
 	uint64_t pos = 0;
 	for (uint64_t i = 0; i < count && i < 0x10000; i++) {
@@ -1404,13 +1425,28 @@ static bool strdup_opt(char **dst, const char *src)
 	return *dst != NULL;
 }
 
-/* What the dynamic section of an open file says; strings copied. */
+/* At most this much of a segment is taken for the dynamic section. */
+#define DYNAMIC_MAX (64 * 1024 * sizeof(ElfW(Dyn)))
+
+/* What the dynamic section of an open file says; strings copied.  ld.so
+ * finds the section at PT_DYNAMIC's p_vaddr in the mapped image, never
+ * through p_offset or p_filesz (glibc-facts 31), and reads it to its
+ * DT_NULL: here to the end of its segment's file bytes at most (zeros,
+ * a DT_NULL, follow in memory). */
 static bool elf_dynamic_read(Elf *elf, int fd, size_t phnum,
 			     const GElf_Phdr *dynph, struct elf_info *info,
 			     char *why, size_t whysz)
 {
-	Elf_Data *dd = elf_getdata_rawchunk(elf, (int64_t)dynph->p_offset,
-					    dynph->p_filesz, ELF_T_DYN);
+	struct span dsp;
+	if (!span_at(elf, phnum, fd, dynph->p_vaddr, &dsp) ||
+	    dsp.avail < sizeof(ElfW(Dyn))) {
+		snprintf(why, whysz, "malformed dynamic section");
+		return false;
+	}
+	uint64_t dsize = dsp.avail < DYNAMIC_MAX ? dsp.avail : DYNAMIC_MAX;
+	Elf_Data *dd = elf_getdata_rawchunk(elf, dsp.off,
+					    dsize - dsize % sizeof(ElfW(Dyn)),
+					    ELF_T_DYN);
 	if (!dd) {
 		snprintf(why, whysz, "truncated ELF object");
 		return false;
@@ -1448,22 +1484,20 @@ static bool elf_dynamic_read(Elf *elf, int fd, size_t phnum,
 		}
 	}
 
-	struct strtab t = { 0 };
+	struct strtab t = { .elf = elf };
 	struct span sp;
 	if (has_strtab) {
-		if (!span_at(elf, phnum, fd, strtab_addr, &sp)) {
+		if (!span_at(elf, phnum, fd, strtab_addr, &t.sp)) {
 			snprintf(why, whysz, "malformed dynamic section");
 			return false;
 		}
-		if (strsz == 0 || strsz > sp.avail)
-			strsz = sp.avail;
-		Elf_Data *sd = elf_getdata_rawchunk(elf, sp.off, strsz, ELF_T_BYTE);
-		if (!sd) {
+		/* A damaged DT_STRSZ: a first part, the rest if needed. */
+		if (strsz == 0 || strsz > t.sp.avail)
+			strsz = t.sp.avail < 65536 ? t.sp.avail : 65536;
+		if (!strtab_load(&t, strsz)) {
 			snprintf(why, whysz, "truncated ELF object");
 			return false;
 		}
-		t.p = sd->d_buf;
-		t.size = sd->d_size;
 	}
 
 	/* Strings ld.so would read out of bounds make it fail or crash:
@@ -1553,16 +1587,22 @@ static bool elf_info_read(int fd, const struct stat *sb, struct elf_info *info,
 		snprintf(why, whysz, "truncated ELF object");
 		goto out;
 	}
+	/* ld.so takes the last PT_DYNAMIC and refuses an empty one, the
+	 * only use it makes of p_filesz there. */
 	GElf_Phdr dynph;
 	bool has_dyn = false;
-	for (size_t i = 0; i < phnum && !has_dyn; i++) {
-		if (!gelf_getphdr(elf, (int)i, &dynph)) {
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(elf, (int)i, &ph)) {
 			snprintf(why, whysz, "truncated ELF object");
 			goto out;
 		}
-		has_dyn = dynph.p_type == PT_DYNAMIC;
+		if (ph.p_type == PT_DYNAMIC) {
+			dynph = ph;
+			has_dyn = true;
+		}
 	}
-	if (!has_dyn) {
+	if (!has_dyn || dynph.p_filesz == 0) {
 		snprintf(why, whysz, "object file has no dynamic section");
 		goto out;
 	}

@@ -787,12 +787,40 @@ START_TEST(needs_bad_offsets)
 			free(copy);
 		}
 	}
-	/* The dynamic segment itself out of the file. */
-	Elf64_Off keep = dyn->p_offset;
-	dyn->p_offset = (Elf64_Off)n + 4096;
+	/* PT_DYNAMIC's p_offset out of the file, p_filesz wrong or huge:
+	 * ld.so finds the section by p_vaddr and loads the object
+	 * (glibc-facts 31), and the scan reads what it reads. */
+	struct found_list good = { 0 };
+	ck_assert_int_eq(glibc_needs(lib, found_cb, &good), 0);
+	ck_assert_uint_eq(good.n, 2);
+	Elf64_Phdr keep = *dyn;
+	static const struct { uint64_t off, filesz; } damage[] = {
+		{ 1ull << 40, 0 }, { 0, 0xffffffffffull }, { 0, 1 },
+	};
+	for (size_t i = 0; i < sizeof damage / sizeof *damage; i++) {
+		if (damage[i].off)
+			dyn->p_offset = damage[i].off;
+		if (i > 0)
+			dyn->p_filesz = damage[i].filesz;
+		write_file(bad, img, n);
+		void *h = dlopen(bad, RTLD_LAZY);
+		ck_assert_msg(h, "stock refuses damage %zu: %s", i, dlerror());
+		dlclose(h);
+		struct found_list fl = { 0 };
+		ck_assert_int_eq(glibc_needs(bad, found_cb, &fl), 0);
+		ck_assert_uint_eq(fl.n, good.n);
+		for (size_t k = 0; k < good.n; k++)
+			ck_assert(found_has(&fl, good.paths[k]));
+		found_free(&fl);
+		*dyn = keep;
+	}
+	found_free(&good);
+	/* An empty one is the single use it makes of p_filesz there. */
+	dyn->p_filesz = 0;
 	write_file(bad, img, n);
-	expect_error(bad, "truncated ELF object");
-	dyn->p_offset = keep;
+	ck_assert_ptr_null(dlopen(bad, RTLD_LAZY));
+	expect_error(bad, "object file has no dynamic section");
+	*dyn = keep;
 	free(bad);
 	free(img);
 	free(lib);

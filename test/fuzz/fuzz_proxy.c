@@ -1,0 +1,79 @@
+/* libFuzzer harness of the proxy builder: object.c's reader of a loaded
+ * object and image.c's writer.  Each input is written to a memfd and
+ * loaded by glibc's dlopen; where glibc loads it, its proxy image is
+ * built as proxy.c builds it (compiled in, for its static proxy_image).
+ *
+ * ld.so itself crashes or asserts on some inputs, and a loaded object's
+ * constructors and destructors are the input's own code: a forked child
+ * tries dlopen and dlclose first, and only an input it survives is
+ * loaded here, so every crash the fuzzer reports is nsshare's.  The
+ * child has the parent's layout, so ld.so's out-of-bounds reads of a
+ * damaged object land where they would land here. */
+#define _GNU_SOURCE
+#include "../../src/proxy.c"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+/* What proxy.c needs of files not compiled in: no other thread, and no
+ * namespace to open from. */
+void nsshare_lock(void) {}
+void nsshare_unlock(void) {}
+void *nsshare_dlopen_in_namespace(const char *file, int mode)
+{
+	(void)file;
+	(void)mode;
+	return NULL;
+}
+
+/* Whether glibc loads and unloads PATH without dying. */
+static bool glibc_survives(const char *path)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		/* ld.so's death here is the answer, not a finding: neither
+		 * ASan's nor libFuzzer's handlers may report it. */
+		static const int deadly[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+					      SIGABRT, SIGTRAP };
+		for (size_t i = 0; i < sizeof deadly / sizeof *deadly; i++)
+			signal(deadly[i], SIG_DFL);
+		void *h = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+		if (h)
+			dlclose(h);
+		_exit(h ? 0 : 1);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return false;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int fd = memfd_create("fuzz-proxy", MFD_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	if (write(fd, data, size) != (ssize_t)size || !glibc_survives(path)) {
+		close(fd);
+		return 0;
+	}
+	void *h = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+	struct link_map *lm = NULL;
+	if (h && dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm) {
+		int image = proxy_image(lm);
+		if (image >= 0)
+			close(image);
+		dlerror();
+	}
+	if (h)
+		dlclose(h);
+	close(fd);
+	return 0;
+}
