@@ -476,10 +476,11 @@ START_TEST(resolve_caller_paths)
 	ck_assert_str_eq(p, want_run);
 	free(p);
 
-	/* What ld.so does for a dlopen from those libraries.  (ASan wraps
-	 * dlopen, which makes libasan the caller ld.so sees.) */
+	/* What ld.so does for a dlopen from those libraries.  (ASan and
+	 * TSan wrap dlopen, which makes their runtime the caller ld.so
+	 * sees.) */
 	void *hs[2] = { hrp, hrn };
-#ifdef __SANITIZE_ADDRESS__
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 	for (int i = 2; i < 2; i++) {
 #else
 	for (int i = 0; i < 2; i++) {
