@@ -10,10 +10,11 @@
 #include "../../src/search.c"
 #undef elf_begin
 
-#include <check.h>
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <sys/wait.h>
+
+#include "unit.h"
 
 static unsigned elf_begins;
 Elf *elf_begin(int fd, Elf_Cmd cmd, Elf *ref); /* libelf.h's, renamed above */
@@ -1198,8 +1199,7 @@ END_TEST
 static Suite *search_suite(void)
 {
 	Suite *s = suite_create("search");
-	TCase *tc = tcase_create("search");
-	tcase_set_timeout(tc, 120);
+	TCase *tc = unit_tcase("search");
 	tcase_add_unchecked_fixture(tc, fixture_up, fixture_down);
 	tcase_add_test(tc, resolve_matches_ldso);
 	tcase_add_test(tc, resolve_slash_as_given);
