@@ -76,16 +76,17 @@ static void fork_parent(void)
 	}
 }
 
-/* The child has one thread: whatever other threads held is void.  An
- * rwlock cannot be unlocked there (it records the parent thread's id as
- * its writer), so both locks start afresh; a fork from inside our own
- * operation keeps the read hold that operation will release. */
+/* The child has one thread: whatever other threads held is void.  The
+ * mutexes fork_prepare took are unlocked, as in the parent (overwriting
+ * a held mutex is undefined, and ThreadSanitizer then sees it held for
+ * ever).  An rwlock cannot be unlocked there (it records the parent
+ * thread's id as its writer), so it starts afresh; a fork from inside our
+ * own operation keeps the read hold that operation will release. */
 static void fork_child(void)
 {
-	pthread_mutex_t fresh_mutex = PTHREAD_MUTEX_INITIALIZER;
 	pthread_rwlock_t fresh_rwlock =
 		PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
-	table_lock = fresh_mutex;
+	pthread_mutex_unlock(&table_lock);
 	nsshare_search_fork_child();
 	loader_lock = fresh_rwlock;
 	fork_holds_loader = false;

@@ -1661,8 +1661,7 @@ void nsshare_search_fork_parent(void)
 
 void nsshare_search_fork_child(void)
 {
-	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
-	file_lock = fresh;
+	pthread_mutex_unlock(&file_lock);
 }
 
 static size_t file_bucket(dev_t dev, ino_t ino)

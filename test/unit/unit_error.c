@@ -8,13 +8,13 @@
  * Every test runs in its own child process (forced below): some check
  * what happens before nsshare has looked glibc's functions up. */
 #define _GNU_SOURCE
-#include <check.h>
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "unit.h"
 
 #define MISSING "/nonexistent/libunit-missing.so"
 
@@ -163,7 +163,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("error");
-	TCase *tc = tcase_create("dlerror");
+	TCase *tc = unit_tcase("dlerror");
 	tcase_add_test(tc, first_dlerror_reports_glibc_error);
 	tcase_add_test(tc, glibc_error_once);
 	tcase_add_test(tc, own_error_once);
@@ -172,7 +172,7 @@ int main(void)
 	tcase_add_test(tc, take_glibc_error);
 	tcase_add_test(tc, errors_are_per_thread);
 	suite_add_tcase(s, tc);
-	TCase *versions = tcase_create("glibc version");
+	TCase *versions = unit_tcase("glibc version");
 	tcase_add_test(versions, glibc_versions);
 	suite_add_tcase(s, versions);
 

@@ -7,7 +7,6 @@
  * This program does not link libnsshare: it compiles the sources it needs,
  * so dlmopen here is glibc's. */
 #define _GNU_SOURCE
-#include <check.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +21,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "unit.h"
 
 /* ---- What the proxies in these tests point at: code and data of this
  * program, in the base namespace. */
@@ -878,7 +878,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("image");
-	TCase *tc = tcase_create("read_back");
+	TCase *tc = unit_tcase("read_back");
 	tcase_add_test(tc, header);
 	tcase_add_test(tc, program_headers);
 	tcase_add_test(tc, sections);
@@ -891,8 +891,7 @@ int main(void)
 	tcase_add_test(tc, fd_sealed);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("dlmopen");
-	tcase_set_timeout(tc, 60);
+	tc = unit_tcase("dlmopen");
 	tcase_add_test(tc, dlmopen_versioned);
 	tcase_add_test(tc, unversioned);
 	tcase_add_test(tc, root);

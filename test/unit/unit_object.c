@@ -7,7 +7,6 @@
  * built from in practice) and libunitmod_{gnu,sysv}.so, the same small
  * module linked with only a GNU hash table and with only a SysV one. */
 #define _GNU_SOURCE
-#include <check.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "unit.h"
 
 /* ---- The file side, read with libelf. */
 
@@ -558,15 +558,14 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("object");
-	TCase *tc = tcase_create("glibc");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = unit_tcase("glibc");
 	tcase_add_test(tc, libc_read);
 	tcase_add_test(tc, libc_lookup);
 	tcase_add_test(tc, libm_read);
 	tcase_add_test(tc, libz_read);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("module");
+	tc = unit_tcase("module");
 	tcase_add_loop_test(tc, module_read, 0, 2);
 	tcase_add_loop_test(tc, module_versions, 0, 2);
 	tcase_add_loop_test(tc, module_lookup, 0, 2);
@@ -574,7 +573,7 @@ int main(void)
 	tcase_add_test(tc, no_symbol_table_is_an_error);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("elf_hash");
+	tc = unit_tcase("elf_hash");
 	tcase_add_test(tc, elf_hash_known_values);
 	tcase_add_test(tc, elf_hash_matches_linker);
 	suite_add_tcase(s, tc);

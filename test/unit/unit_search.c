@@ -10,10 +10,11 @@
 #include "../../src/search.c"
 #undef elf_begin
 
-#include <check.h>
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <sys/wait.h>
+
+#include "unit.h"
 
 static unsigned elf_begins;
 Elf *elf_begin(int fd, Elf_Cmd cmd, Elf *ref); /* libelf.h's, renamed above */
@@ -476,10 +477,11 @@ START_TEST(resolve_caller_paths)
 	ck_assert_str_eq(p, want_run);
 	free(p);
 
-	/* What ld.so does for a dlopen from those libraries.  (ASan wraps
-	 * dlopen, which makes libasan the caller ld.so sees.) */
+	/* What ld.so does for a dlopen from those libraries.  (ASan and
+	 * TSan wrap dlopen, which makes their runtime the caller ld.so
+	 * sees.) */
 	void *hs[2] = { hrp, hrn };
-#ifdef __SANITIZE_ADDRESS__
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 	for (int i = 2; i < 2; i++) {
 #else
 	for (int i = 0; i < 2; i++) {
@@ -1252,8 +1254,7 @@ END_TEST
 static Suite *search_suite(void)
 {
 	Suite *s = suite_create("search");
-	TCase *tc = tcase_create("search");
-	tcase_set_timeout(tc, 120);
+	TCase *tc = unit_tcase("search");
 	tcase_add_unchecked_fixture(tc, fixture_up, fixture_down);
 	tcase_add_test(tc, resolve_matches_ldso);
 	tcase_add_test(tc, resolve_slash_as_given);
