@@ -1,0 +1,350 @@
+/* The ELF half of nsshare-tag: reads a shared library's dynamic array
+ * from the file's bytes in memory and rewrites the entry that holds
+ * DF_GNU_1_UNIQUE there, in the file's class and byte order.
+ *
+ * The tag goes into a spare DT_NULL entry of the dynamic array (GNU ld
+ * leaves some after the terminator), so nothing moves: the output is the
+ * input with one dynamic entry rewritten, and the value of the DT_NULL
+ * it took moved into the next one, the new terminator.
+ *
+ * Which dynamic array counts is the one ld.so reads: PT_DYNAMIC, up to
+ * its first DT_NULL.  libnsshare reads it the same way (the last
+ * DT_GNU_FLAGS_1 entry before the terminator wins). */
+#define _GNU_SOURCE /* nsshare.h: dlmopen and the rest */
+#include "tag_elf.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nsshare.h"
+
+/* Records why t cannot be handled and returns false, so callers can
+ * `return fail(...)`. */
+__attribute__((format(printf, 2, 3)))
+static bool fail(struct tag_image *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->error, sizeof t->error, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static const char *elf_type_name(GElf_Half type)
+{
+	switch (type) {
+	case ET_REL: return "a relocatable object";
+	case ET_EXEC: return "an executable";
+	case ET_CORE: return "a core file";
+	default: return "of an unknown ELF type";
+	}
+}
+
+/* Finds the single PT_DYNAMIC.  ld.so would take the last of several;
+ * a file with more than one is not something to patch blindly. */
+static bool find_dynamic_segment(struct tag_image *t, GElf_Phdr *dynph)
+{
+	size_t phnum;
+	if (elf_getphdrnum(t->elf, &phnum) != 0)
+		return fail(t, "malformed ELF file: %s", elf_errmsg(-1));
+	size_t found = 0;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(t->elf, (int)i, &ph))
+			return fail(t, "truncated or malformed program "
+				    "headers: %s", elf_errmsg(-1));
+		if (ph.p_type == PT_DYNAMIC && found++ == 0)
+			*dynph = ph;
+	}
+	if (found == 0)
+		return fail(t, "not a shared object (no PT_DYNAMIC)");
+	if (found > 1)
+		return fail(t, "malformed ELF file: %zu PT_DYNAMIC segments",
+			    found);
+	return true;
+}
+
+/* True when [offset, offset + size) lies within the file. */
+static bool within_file(const struct tag_image *t, GElf_Off offset,
+			GElf_Xword size)
+{
+	return offset <= t->size && size <= t->size - offset;
+}
+
+/* libelf quietly ignores a section header table that runs past the end
+ * of the file and does not look at segment contents, so a truncated file
+ * would otherwise pass for a whole one, and --set would write it back as
+ * if it were.  Every table and every loaded byte must be in the file. */
+static bool check_extents(struct tag_image *t, const GElf_Ehdr *eh)
+{
+	size_t shnum;
+	if (elf_getshdrnum(t->elf, &shnum) != 0)
+		return fail(t, "malformed section headers: %s", elf_errmsg(-1));
+	if (eh->e_shoff != 0) {
+		GElf_Xword count = shnum > eh->e_shnum ? shnum : eh->e_shnum;
+		if (count == 0)
+			count = 1; /* section 0 holds the extended count */
+		if (!within_file(t, eh->e_shoff, count * eh->e_shentsize))
+			return fail(t, "truncated or damaged file: the "
+				    "section header table ends past the end "
+				    "of the file");
+	}
+	size_t phnum;
+	if (elf_getphdrnum(t->elf, &phnum) != 0)
+		return fail(t, "malformed ELF file: %s", elf_errmsg(-1));
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(t->elf, (int)i, &ph))
+			return fail(t, "truncated or malformed program "
+				    "headers: %s", elf_errmsg(-1));
+		if (ph.p_type == PT_LOAD &&
+		    !within_file(t, ph.p_offset, ph.p_filesz))
+			return fail(t, "truncated or damaged file: a PT_LOAD "
+				    "segment ends past the end of the file");
+	}
+	for (Elf_Scn *scn = elf_nextscn(t->elf, NULL); scn;
+	     scn = elf_nextscn(t->elf, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh))
+			return fail(t, "malformed section headers: %s",
+				    elf_errmsg(-1));
+		if (sh.sh_type != SHT_NOBITS &&
+		    !within_file(t, sh.sh_offset, sh.sh_size))
+			return fail(t, "truncated or damaged file: section "
+				    "%zu ends past the end of the file",
+				    elf_ndxscn(scn));
+	}
+	return true;
+}
+
+/* readelf, objdump and other tools read .dynamic through the section
+ * headers, ld.so through PT_DYNAMIC.  If the two disagree, a patch seen
+ * by one would be invisible to the other: refuse such a file. */
+static bool check_dynamic_section(struct tag_image *t, const GElf_Phdr *dynph)
+{
+	for (Elf_Scn *scn = elf_nextscn(t->elf, NULL); scn;
+	     scn = elf_nextscn(t->elf, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh))
+			return fail(t, "malformed section headers: %s",
+				    elf_errmsg(-1));
+		if (sh.sh_type != SHT_DYNAMIC)
+			continue;
+		if (sh.sh_offset != dynph->p_offset ||
+		    sh.sh_size != dynph->p_filesz)
+			return fail(t, "the .dynamic section and PT_DYNAMIC "
+				    "disagree");
+	}
+	return true;
+}
+
+/* Decodes the whole of PT_DYNAMIC, spare entries after the terminator
+ * included: those are where --set writes. */
+static bool read_dynamic(struct tag_image *t, const GElf_Phdr *dynph)
+{
+	if (!within_file(t, dynph->p_offset, dynph->p_filesz))
+		return fail(t, "truncated or damaged file: PT_DYNAMIC ends "
+			    "past the end of the file");
+	t->dyn_entsize = gelf_fsize(t->elf, ELF_T_DYN, 1, EV_CURRENT);
+	Elf_Data *dd = elf_getdata_rawchunk(t->elf, (int64_t)dynph->p_offset,
+					    dynph->p_filesz, ELF_T_DYN);
+	if (t->dyn_entsize == 0 || !dd)
+		return fail(t, "truncated or malformed dynamic section: %s",
+			    elf_errmsg(-1));
+	t->dyn_offset = dynph->p_offset;
+	t->ndyn = dynph->p_filesz / t->dyn_entsize;
+	if (t->ndyn > INT_MAX) /* gelf_getdyn takes an int */
+		return fail(t, "malformed dynamic section: too large");
+	t->dyn = calloc(t->ndyn ? t->ndyn : 1, sizeof *t->dyn);
+	if (!t->dyn)
+		return fail(t, "%s", strerror(errno));
+	t->terminator = t->ndyn;
+	for (size_t i = 0; i < t->ndyn; i++) {
+		if (!gelf_getdyn(dd, (int)i, &t->dyn[i]))
+			return fail(t, "malformed dynamic section: %s",
+				    elf_errmsg(-1));
+		if (t->dyn[i].d_tag == DT_NULL && t->terminator == t->ndyn)
+			t->terminator = i;
+	}
+	if (t->terminator == t->ndyn)
+		return fail(t, "malformed dynamic section: no DT_NULL "
+			    "terminator");
+	return true;
+}
+
+/* ld.so refuses to dlopen a PIE (glibc >= 2.30 checks DF_1_PIE), so
+ * nsshare can never share one: tagging it would only mislead. */
+static bool is_pie(const struct tag_image *t)
+{
+	for (size_t i = 0; i < t->terminator; i++)
+		if (t->dyn[i].d_tag == DT_FLAGS_1 &&
+		    (t->dyn[i].d_un.d_val & DF_1_PIE))
+			return true;
+	return false;
+}
+
+bool tag_image_open(struct tag_image *t, char *bytes, size_t size)
+{
+	*t = (struct tag_image){ .bytes = bytes, .size = size };
+	if (size < EI_NIDENT)
+		return fail(t, "not an ELF file");
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return fail(t, "libelf: %s", elf_errmsg(-1));
+	t->elf = elf_memory(t->bytes, t->size);
+	if (!t->elf)
+		return fail(t, "malformed ELF file: %s", elf_errmsg(-1));
+	switch (elf_kind(t->elf)) {
+	case ELF_K_ELF:
+		break;
+	case ELF_K_AR:
+		return fail(t, "not a shared object (an archive)");
+	default:
+		return fail(t, "not an ELF file");
+	}
+	GElf_Ehdr eh;
+	if (!gelf_getehdr(t->elf, &eh))
+		return fail(t, "malformed ELF header: %s", elf_errmsg(-1));
+	if (eh.e_type != ET_DYN)
+		return fail(t, "not a shared object (%s)",
+			    elf_type_name(eh.e_type));
+	GElf_Phdr dynph = { 0 }; /* set when find_dynamic_segment succeeds */
+	if (!check_extents(t, &eh) || !find_dynamic_segment(t, &dynph) ||
+	    !check_dynamic_section(t, &dynph) || !read_dynamic(t, &dynph))
+		return false;
+	if (is_pie(t))
+		return fail(t, "not a shared object (a position-independent "
+			    "executable)");
+	return true;
+}
+
+void tag_image_close(struct tag_image *t)
+{
+	if (t->elf)
+		elf_end(t->elf);
+	free(t->dyn);
+	t->elf = NULL;
+	t->dyn = NULL;
+}
+
+/* The last DT_GNU_FLAGS_1 before the terminator, as libnsshare reads
+ * it; --set and --clear keep all of them in agreement anyway. */
+bool tag_image_unique(const struct tag_image *t)
+{
+	bool unique = false;
+	for (size_t i = 0; i < t->terminator; i++)
+		if (t->dyn[i].d_tag == DT_GNU_FLAGS_1)
+			unique = t->dyn[i].d_un.d_val & DF_GNU_1_UNIQUE;
+	return unique;
+}
+
+/* Sets the flag in every DT_GNU_FLAGS_1 entry, or turns the terminator
+ * into one when there is none.  The next entry then terminates the
+ * array, so it must be DT_NULL too.  ld.so reads no value of a DT_NULL,
+ * yet the old terminator may hold one: it moves into the new terminator,
+ * where apply_clear finds it again.  That entry's own value would have
+ * nowhere to go, so it must be zero (ld writes zeros there). */
+static bool apply_set(struct tag_image *t, GElf_Dyn *dyn)
+{
+	bool have_tag = false;
+	for (size_t i = 0; i < t->terminator; i++) {
+		if (dyn[i].d_tag == DT_GNU_FLAGS_1) {
+			dyn[i].d_un.d_val |= DF_GNU_1_UNIQUE;
+			have_tag = true;
+		}
+	}
+	if (have_tag)
+		return true;
+	size_t slot = t->terminator;
+	if (slot + 1 >= t->ndyn || dyn[slot + 1].d_tag != DT_NULL)
+		return fail(t, "no spare DT_NULL entry in the dynamic section "
+			    "to hold the tag; relink with -Wl,-z,unique");
+	if (dyn[slot + 1].d_un.d_val != 0)
+		return fail(t, "the spare DT_NULL entry holds a value (%#llx) "
+			    "that --clear could not give back; relink with "
+			    "-Wl,-z,unique",
+			    (unsigned long long)dyn[slot + 1].d_un.d_val);
+	dyn[slot + 1].d_un.d_val = dyn[slot].d_un.d_val;
+	dyn[slot].d_tag = DT_GNU_FLAGS_1;
+	dyn[slot].d_un.d_val = DF_GNU_1_UNIQUE;
+	return true;
+}
+
+/* Clears the flag everywhere.  An entry left with no flags that is the
+ * last one before the terminator goes back to being a DT_NULL, taking
+ * back the value apply_set moved into the terminator: that is the entry
+ * --set adds, so set then clear restores the file byte for byte. */
+static bool apply_clear(const struct tag_image *t, GElf_Dyn *dyn)
+{
+	for (size_t i = 0; i < t->terminator; i++) {
+		if (dyn[i].d_tag != DT_GNU_FLAGS_1)
+			continue;
+		dyn[i].d_un.d_val &= ~(GElf_Xword)DF_GNU_1_UNIQUE;
+		if (dyn[i].d_un.d_val == 0 && i + 1 == t->terminator) {
+			dyn[i].d_tag = DT_NULL;
+			dyn[i].d_un.d_val = dyn[i + 1].d_un.d_val;
+			dyn[i + 1].d_un.d_val = 0;
+		}
+	}
+	return true;
+}
+
+/* Writes entry d in the file's class and byte order at its place in
+ * t->bytes.  Only done once everything has been read through t->elf. */
+static bool encode_dyn(struct tag_image *t, size_t index, const GElf_Dyn *d)
+{
+	union {
+		Elf32_Dyn d32;
+		Elf64_Dyn d64;
+	} mem, file;
+	Elf_Data src = { .d_buf = &mem, .d_type = ELF_T_DYN,
+			 .d_version = EV_CURRENT };
+	if (gelf_getclass(t->elf) == ELFCLASS32) {
+		mem.d32.d_tag = (Elf32_Sword)d->d_tag;
+		mem.d32.d_un.d_val = (Elf32_Word)d->d_un.d_val;
+		src.d_size = sizeof mem.d32;
+	} else {
+		mem.d64.d_tag = d->d_tag;
+		mem.d64.d_un.d_val = d->d_un.d_val;
+		src.d_size = sizeof mem.d64;
+	}
+	Elf_Data dst = { .d_buf = &file, .d_size = sizeof file,
+			 .d_version = EV_CURRENT };
+	unsigned encoding = (unsigned char)elf_getident(t->elf, NULL)[EI_DATA];
+	if (!gelf_xlatetof(t->elf, &dst, &src, encoding) ||
+	    dst.d_size != t->dyn_entsize)
+		return fail(t, "cannot encode dynamic entry: %s",
+			    elf_errmsg(-1));
+	memcpy(t->bytes + t->dyn_offset + index * t->dyn_entsize, &file,
+	       t->dyn_entsize);
+	return true;
+}
+
+int tag_image_patch(struct tag_image *t, enum tag_action action)
+{
+	size_t span = t->ndyn * t->dyn_entsize;
+	GElf_Dyn *dyn = malloc(t->ndyn * sizeof *dyn + span);
+	if (!dyn)
+		return fail(t, "%s", strerror(errno)), -1;
+	memcpy(dyn, t->dyn, t->ndyn * sizeof *dyn);
+	/* The array as it was, to put back should an entry fail to encode:
+	 * the bytes are either all patched or as they were. */
+	char *saved = (char *)(dyn + t->ndyn);
+	memcpy(saved, t->bytes + t->dyn_offset, span);
+	bool ok = action == TAG_SET ? apply_set(t, dyn) : apply_clear(t, dyn);
+	bool changed = false;
+	for (size_t i = 0; ok && i < t->ndyn; i++) {
+		if (dyn[i].d_tag == t->dyn[i].d_tag &&
+		    dyn[i].d_un.d_val == t->dyn[i].d_un.d_val)
+			continue;
+		ok = encode_dyn(t, i, &dyn[i]);
+		changed = true;
+	}
+	if (!ok)
+		memcpy(t->bytes + t->dyn_offset, saved, span);
+	free(dyn);
+	return ok ? changed : -1;
+}
