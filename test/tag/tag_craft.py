@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Crafts ELF files for the nsshare-tag test, with nothing but struct.
 
-  tag_craft.py mini CLASS ORDER OUT [FLAGS]
+  tag_craft.py mini CLASS ORDER OUT [FLAGS [NULLS]]
                                       a minimal ET_DYN (32|64, le|be): one
                                       PT_LOAD, one PT_DYNAMIC, no section
                                       headers, DT_DEBUG then 3 DT_NULLs;
-                                      with FLAGS (F[,F...]), DT_GNU_FLAGS_1
-                                      entries with those values first
+                                      with FLAGS (F[,F...]; - for none),
+                                      DT_GNU_FLAGS_1 entries with those
+                                      values first; with NULLS (V,V,V), the
+                                      values of the 3 DT_NULLs (all 0)
   tag_craft.py fill-spare IN OUT      IN with every DT_NULL of PT_DYNAMIC
                                       but the last turned into DT_DEBUG 0,
                                       so no spare entry is left
@@ -70,12 +72,12 @@ def dynamic(data):
     sys.exit('no PT_DYNAMIC')
 
 
-def mini(bits, order, out, flags=None):
+def mini(bits, order, out, flags=None, nulls=(0, 0, 0)):
     lay = Layout(bits, order)
     ehsize = struct.calcsize(lay.ehdr)
     phsize = struct.calcsize(lay.phdr)
     dynsize = struct.calcsize(lay.dyn)
-    entries = [(DT_DEBUG, 0), (DT_NULL, 0), (DT_NULL, 0), (DT_NULL, 0)]
+    entries = [(DT_DEBUG, 0)] + [(DT_NULL, v) for v in nulls]
     if flags is not None:
         entries[:0] = [(DT_GNU_FLAGS_1, f) for f in flags]
     dynoff = ehsize + 2 * phsize
@@ -152,10 +154,12 @@ def fuzz(src, outdir, count, seed):
 
 
 def main(argv):
-    if len(argv) in (5, 6) and argv[1] == 'mini':
+    if len(argv) in (5, 6, 7) and argv[1] == 'mini':
+        flags = argv[5] if len(argv) >= 6 else '-'
+        nulls = argv[6] if len(argv) == 7 else '0,0,0'
         mini(int(argv[2]), argv[3], argv[4],
-             [int(f, 0) for f in argv[5].split(',')] if len(argv) == 6
-             else None)
+             None if flags == '-' else [int(f, 0) for f in flags.split(',')],
+             [int(v, 0) for v in nulls.split(',')])
     elif len(argv) == 4 and argv[1] == 'fill-spare':
         fill_spare(argv[2], argv[3])
     elif len(argv) in (3, 4) and argv[1] == 'dynamic':

@@ -48,13 +48,14 @@ dynamic() { python3 "$craft" dynamic "$@"; }
 # Number of dynamic entries before the first DT_NULL.
 used_entries() { dynamic "$1" | cut -d' ' -f4; }
 
-# only_entry_differs OLD NEW INDEX: NEW is OLD with bytes changed inside
-# dynamic entry INDEX and nowhere else (and at least one changed).
+# only_entry_differs OLD NEW INDEX [LAST]: NEW is OLD with bytes changed
+# inside dynamic entry INDEX (to LAST) and nowhere else (and at least one
+# changed).
 only_entry_differs() {
 	[ "$(stat -c %s "$1")" = "$(stat -c %s "$2")" ] || return 1
 	entsize=$(dynamic "$1" | cut -d' ' -f3)
 	lo=$(($(dynamic "$1" | cut -d' ' -f1) + $3 * entsize))
-	hi=$((lo + entsize))
+	hi=$((lo + (${4:-$3} - $3 + 1) * entsize))
 	cmp -l "$1" "$2" | awk -v lo="$lo" -v hi="$hi" '
 		{ n++; o = $1 - 1; if (o < lo || o >= hi) outside = 1 }
 		END { exit !(n > 0 && !outside) }'
@@ -250,6 +251,32 @@ run --set "$mini"
 check "two DT_GNU_FLAGS_1: --set exits 0 (got $rc, '$err')" is_status 0
 check_readelf "two DT_GNU_FLAGS_1: readelf prints two 'Flags: UNIQUE' after --set" \
 	[ "$(readelf -d "$mini" | grep -Ec '\(GNU_FLAGS_1\) +Flags: UNIQUE$')" = 2 ]
+
+# A terminating DT_NULL with a value: ld.so does not read it, but --set
+# moves it into the next DT_NULL, the new terminator, for --clear to put
+# back.  When that one holds a value too, --set refuses the file.
+for class in 32 64; do
+	mini=$work/mininull$class.so
+	python3 "$craft" mini $class be "$mini.orig" - 0x12345678,0,0
+	cp "$mini.orig" "$mini"
+	run --set "$mini"
+	check "ELF$class, DT_NULL 0x12345678: --set exits 0 (got $rc, '$err')" \
+		is_status 0
+	check "ELF$class, DT_NULL 0x12345678: shows as unique after --set" \
+		shows "$mini" unique
+	check "ELF$class, DT_NULL 0x12345678: --set changes only entries 1 and 2" \
+		only_entry_differs "$mini.orig" "$mini" 1 2
+	run --clear "$mini"
+	check "ELF$class, DT_NULL 0x12345678: --clear exits 0 (got $rc)" is_status 0
+	check "ELF$class, DT_NULL 0x12345678: --set then --clear is byte-identical" \
+		cmp -s "$mini.orig" "$mini"
+done
+python3 "$craft" mini 64 le "$work/nulls.so" - 0x1234,0x5678,0
+refused --set "$work/nulls.so" "the spare DT_NULL entry holds a value \(0x5678\) that --clear could not give back; relink with -Wl,-z,unique$"
+python3 "$craft" mini 64 le "$work/nulls.so" - 0,0x5678,0
+refused --set "$work/nulls.so" "the spare DT_NULL entry holds a value \(0x5678\) that --clear could not give back"
+check "--show works on a file whose spare DT_NULL holds a value" \
+	shows "$work/nulls.so" "not unique"
 
 # --- refusals ---------------------------------------------------------------
 echo 'not an ELF file at all' >"$work/text.so"
