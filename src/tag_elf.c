@@ -150,15 +150,20 @@ static bool read_dynamic(struct tag_image *t, const GElf_Phdr *dynph)
 		return fail(t, "truncated or damaged file: PT_DYNAMIC ends "
 			    "past the end of the file");
 	t->dyn_entsize = gelf_fsize(t->elf, ELF_T_DYN, 1, EV_CURRENT);
-	Elf_Data *dd = elf_getdata_rawchunk(t->elf, (int64_t)dynph->p_offset,
-					    dynph->p_filesz, ELF_T_DYN);
-	if (t->dyn_entsize == 0 || !dd)
-		return fail(t, "truncated or malformed dynamic section: %s",
-			    elf_errmsg(-1));
+	if (t->dyn_entsize == 0)
+		return fail(t, "malformed dynamic section: %s", elf_errmsg(-1));
 	t->dyn_offset = dynph->p_offset;
 	t->ndyn = dynph->p_filesz / t->dyn_entsize;
 	if (t->ndyn > INT_MAX) /* gelf_getdyn takes an int */
 		return fail(t, "malformed dynamic section: too large");
+	/* Whole entries only: elfutils 0.188 garbles the entries of a chunk
+	 * in the other byte order when a partial one follows them. */
+	Elf_Data *dd = elf_getdata_rawchunk(t->elf, (int64_t)dynph->p_offset,
+					    t->ndyn * t->dyn_entsize,
+					    ELF_T_DYN);
+	if (!dd)
+		return fail(t, "truncated or malformed dynamic section: %s",
+			    elf_errmsg(-1));
 	t->dyn = calloc(t->ndyn ? t->ndyn : 1, sizeof *t->dyn);
 	if (!t->dyn)
 		return fail(t, "%s", strerror(errno));

@@ -252,6 +252,25 @@ check "two DT_GNU_FLAGS_1: --set exits 0 (got $rc, '$err')" is_status 0
 check_readelf "two DT_GNU_FLAGS_1: readelf prints two 'Flags: UNIQUE' after --set" \
 	[ "$(readelf -d "$mini" | grep -Ec '\(GNU_FLAGS_1\) +Flags: UNIQUE$')" = 2 ]
 
+# PT_DYNAMIC a few bytes longer than its entries, in the other byte
+# order: the entries read are the file's (libelf garbles them when asked
+# for the partial entry too).
+for order in le be; do
+	mini=$work/minitail$order.so
+	python3 "$craft" mini 32 $order "$mini.orig" - 0x11223344,0,0 3
+	cp "$mini.orig" "$mini"
+	run --set "$mini"
+	check "PT_DYNAMIC 3 bytes over, $order: --set exits 0 (got $rc, '$err')" \
+		is_status 0
+	check "PT_DYNAMIC 3 bytes over, $order: shows as unique after --set" \
+		shows "$mini" unique
+	check_readelf "PT_DYNAMIC 3 bytes over, $order: readelf prints 'Flags: UNIQUE'" \
+		readelf_unique "$mini"
+	run --clear "$mini"
+	check "PT_DYNAMIC 3 bytes over, $order: --set then --clear is byte-identical" \
+		cmp -s "$mini.orig" "$mini"
+done
+
 # A terminating DT_NULL with a value: ld.so does not read it, but --set
 # moves it into the next DT_NULL, the new terminator, for --clear to put
 # back.  When that one holds a value too, --set refuses the file.
