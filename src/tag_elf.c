@@ -121,23 +121,55 @@ static bool check_extents(struct tag_image *t, const GElf_Ehdr *eh)
 	return true;
 }
 
-/* readelf, objdump and other tools read .dynamic through the section
- * headers, ld.so through PT_DYNAMIC.  If the two disagree, a patch seen
- * by one would be invisible to the other: refuse such a file. */
-static bool check_dynamic_section(struct tag_image *t, const GElf_Phdr *dynph)
+/* Whether [a, a + alen) and [b, b + blen) share a byte, without
+ * overflowing whatever the sizes. */
+static bool overlap(GElf_Off a, GElf_Xword alen, GElf_Off b, GElf_Xword blen)
 {
+	if (alen == 0 || blen == 0)
+		return false;
+	return a >= b ? a - b < blen : b - a < alen;
+}
+
+/* The entries --set and --clear rewrite must be nothing but dynamic
+ * entries: an array that overlaps the headers or another section's
+ * contents would have those rewritten with it.  And readelf, objdump and
+ * other tools read .dynamic through the section headers, ld.so through
+ * PT_DYNAMIC: if the two disagree, a patch seen by one would be
+ * invisible to the other.  Refuse such files. */
+static bool check_dynamic_placement(struct tag_image *t, const GElf_Ehdr *eh,
+				    const GElf_Phdr *dynph)
+{
+	GElf_Off at = dynph->p_offset;
+	GElf_Xword len = dynph->p_filesz;
+	if (overlap(at, len, 0, gelf_fsize(t->elf, ELF_T_EHDR, 1, EV_CURRENT)))
+		return fail(t, "malformed ELF file: PT_DYNAMIC overlaps the "
+			    "ELF header");
+	size_t phnum, shnum;
+	if (elf_getphdrnum(t->elf, &phnum) != 0 ||
+	    elf_getshdrnum(t->elf, &shnum) != 0)
+		return fail(t, "malformed ELF file: %s", elf_errmsg(-1));
+	if (overlap(at, len, eh->e_phoff, (GElf_Xword)phnum * eh->e_phentsize))
+		return fail(t, "malformed ELF file: PT_DYNAMIC overlaps the "
+			    "program header table");
+	if (eh->e_shoff != 0 &&
+	    overlap(at, len, eh->e_shoff,
+		    (GElf_Xword)(shnum ? shnum : 1) * eh->e_shentsize))
+		return fail(t, "malformed ELF file: PT_DYNAMIC overlaps the "
+			    "section header table");
 	for (Elf_Scn *scn = elf_nextscn(t->elf, NULL); scn;
 	     scn = elf_nextscn(t->elf, scn)) {
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh))
 			return fail(t, "malformed section headers: %s",
 				    elf_errmsg(-1));
-		if (sh.sh_type != SHT_DYNAMIC)
-			continue;
-		if (sh.sh_offset != dynph->p_offset ||
-		    sh.sh_size != dynph->p_filesz)
+		if (sh.sh_type == SHT_DYNAMIC &&
+		    (sh.sh_offset != at || sh.sh_size != len))
 			return fail(t, "the .dynamic section and PT_DYNAMIC "
 				    "disagree");
+		if (sh.sh_type != SHT_DYNAMIC && sh.sh_type != SHT_NOBITS &&
+		    overlap(at, len, sh.sh_offset, sh.sh_size))
+			return fail(t, "malformed ELF file: PT_DYNAMIC overlaps "
+				    "section %zu", elf_ndxscn(scn));
 	}
 	return true;
 }
@@ -218,7 +250,8 @@ bool tag_image_open(struct tag_image *t, char *bytes, size_t size)
 			    elf_type_name(eh.e_type));
 	GElf_Phdr dynph = { 0 }; /* set when find_dynamic_segment succeeds */
 	if (!check_extents(t, &eh) || !find_dynamic_segment(t, &dynph) ||
-	    !check_dynamic_section(t, &dynph) || !read_dynamic(t, &dynph))
+	    !check_dynamic_placement(t, &eh, &dynph) ||
+	    !read_dynamic(t, &dynph))
 		return false;
 	if (is_pie(t))
 		return fail(t, "not a shared object (a position-independent "

@@ -15,6 +15,8 @@
   tag_craft.py fill-spare IN OUT      IN with every DT_NULL of PT_DYNAMIC
                                       but the last turned into DT_DEBUG 0,
                                       so no spare entry is left
+  tag_craft.py move-dynamic IN OUT OFF
+                                      IN with PT_DYNAMIC's p_offset OFF
   tag_craft.py dynamic FILE [TAG]     prints "OFFSET SIZE ENTSIZE USED" of
                                       PT_DYNAMIC (USED: entries before the
                                       first DT_NULL); with TAG, the index
@@ -121,6 +123,21 @@ def fill_spare(src, out):
         f.write(data)
 
 
+def move_dynamic(src, out, offset):
+    data = bytearray(open(src, 'rb').read())
+    lay = Layout.of(data)
+    eh = struct.unpack_from(lay.ehdr, data)
+    phoff, phentsize, phnum = eh[5], eh[9], eh[10]
+    for i in range(phnum):
+        start = phoff + i * phentsize
+        f = list(struct.unpack_from(lay.phdr, data, start))
+        if f[0] == PT_DYNAMIC:
+            f[2 if lay.bits == 64 else 1] = offset
+            struct.pack_into(lay.phdr, data, start, *f)
+    with open(out, 'wb') as f:
+        f.write(data)
+
+
 def show_dynamic(path, tag=None):
     data = open(path, 'rb').read()
     lay, off, size = dynamic(data)
@@ -166,6 +183,8 @@ def main(argv):
              int(argv[7]) if len(argv) == 8 else 0)
     elif len(argv) == 4 and argv[1] == 'fill-spare':
         fill_spare(argv[2], argv[3])
+    elif len(argv) == 5 and argv[1] == 'move-dynamic':
+        move_dynamic(argv[2], argv[3], int(argv[4], 0))
     elif len(argv) in (3, 4) and argv[1] == 'dynamic':
         show_dynamic(argv[2], int(argv[3], 0) if len(argv) == 4 else None)
     elif len(argv) == 6 and argv[1] == 'fuzz':

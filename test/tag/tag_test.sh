@@ -328,6 +328,14 @@ check "--show works on a file without a spare entry" \
 run --clear "$work/full.so"
 check "--clear (nothing to do) of a file without a spare entry exits 0 (got $rc)" \
 	is_status 0
+# A dynamic array that is also headers: patching it would rewrite them.
+python3 "$craft" mini 32 be "$work/mini.so"
+python3 "$craft" move-dynamic "$work/mini.so" "$work/overhead.so" 0x19
+refused --set "$work/overhead.so" \
+	"malformed ELF file: PT_DYNAMIC overlaps the ELF header$"
+python3 "$craft" move-dynamic "$work/mini.so" "$work/overphdr.so" 0x40
+refused --set "$work/overphdr.so" \
+	"malformed ELF file: PT_DYNAMIC overlaps the program header table$"
 refused --set "$work/missing.so" "No such file or directory$"
 mkdir "$work/dir.so"
 refused --set "$work/dir.so" "not a regular file$"
