@@ -74,7 +74,7 @@ static void usage(FILE *out)
 	      "  --help      print this help and exit\n"
 	      "  --version   print the version and exit\n"
 	      "\n"
-	      "Only the one dynamic entry holding the tag is rewritten; the "
+	      "Only the dynamic entries holding the tag are rewritten; the "
 	      "file is\nreplaced atomically.  Exit status is 0 when every FILE "
 	      "was handled,\n1 when any failed, 2 on a usage error.  See "
 	      "nsshare-tag(1).\n", out);
@@ -139,8 +139,8 @@ static bool open_target(struct target *t)
 	t->fd = openat(t->dirfd, t->base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 		       O_NOCTTY | O_CLOEXEC);
 	if (t->fd < 0 && errno == ELOOP)
-		return report(t->name, "replaced by a symbolic link while "
-			      "being opened; nothing was changed");
+		return report(t->name, "replaced while being tagged; nothing "
+			      "was changed");
 	if (t->fd < 0)
 		return report(t->name, "%s", strerror(errno));
 	if (fstat(t->fd, &t->st) != 0)

@@ -75,24 +75,33 @@ static bool within_file(const struct tag_image *t, GElf_Off offset,
 	return offset <= t->size && size <= t->size - offset;
 }
 
-/* libelf quietly ignores a section header table that runs past the end
- * of the file and does not look at segment contents, so a truncated file
- * would otherwise pass for a whole one, and --set would write it back as
- * if it were.  Every table and every loaded byte must be in the file. */
-static bool check_extents(struct tag_image *t, const GElf_Ehdr *eh)
+/* Bytes of the section header table, 0 when there is none. */
+static bool section_table_size(struct tag_image *t, const GElf_Ehdr *eh,
+			       GElf_Xword *size)
 {
 	size_t shnum;
 	if (elf_getshdrnum(t->elf, &shnum) != 0)
 		return fail(t, "malformed section headers: %s", elf_errmsg(-1));
-	if (eh->e_shoff != 0) {
-		GElf_Xword count = shnum > eh->e_shnum ? shnum : eh->e_shnum;
-		if (count == 0)
-			count = 1; /* section 0 holds the extended count */
-		if (!within_file(t, eh->e_shoff, count * eh->e_shentsize))
-			return fail(t, "truncated or damaged file: the "
-				    "section header table ends past the end "
-				    "of the file");
-	}
+	GElf_Xword count = shnum > eh->e_shnum ? shnum : eh->e_shnum;
+	if (count == 0)
+		count = 1; /* section 0 holds the extended count */
+	*size = eh->e_shoff ? count * eh->e_shentsize : 0;
+	return true;
+}
+
+/* libelf quietly ignores a section header table that runs past the end
+ * of the file and does not look at segment contents, so a truncated file
+ * would otherwise pass for a whole one, and --set would write it back as
+ * if it were.  Every table and every loaded byte must be in the file
+ * (the sections: check_sections). */
+static bool check_extents(struct tag_image *t, const GElf_Ehdr *eh)
+{
+	GElf_Xword shsize;
+	if (!section_table_size(t, eh, &shsize))
+		return false;
+	if (!within_file(t, eh->e_shoff, shsize))
+		return fail(t, "truncated or damaged file: the section header "
+			    "table ends past the end of the file");
 	size_t phnum;
 	if (elf_getphdrnum(t->elf, &phnum) != 0)
 		return fail(t, "malformed ELF file: %s", elf_errmsg(-1));
@@ -105,18 +114,6 @@ static bool check_extents(struct tag_image *t, const GElf_Ehdr *eh)
 		    !within_file(t, ph.p_offset, ph.p_filesz))
 			return fail(t, "truncated or damaged file: a PT_LOAD "
 				    "segment ends past the end of the file");
-	}
-	for (Elf_Scn *scn = elf_nextscn(t->elf, NULL); scn;
-	     scn = elf_nextscn(t->elf, scn)) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh))
-			return fail(t, "malformed section headers: %s",
-				    elf_errmsg(-1));
-		if (sh.sh_type != SHT_NOBITS &&
-		    !within_file(t, sh.sh_offset, sh.sh_size))
-			return fail(t, "truncated or damaged file: section "
-				    "%zu ends past the end of the file",
-				    elf_ndxscn(scn));
 	}
 	return true;
 }
@@ -131,43 +128,58 @@ static bool overlap(GElf_Off a, GElf_Xword alen, GElf_Off b, GElf_Xword blen)
 }
 
 /* The entries --set and --clear rewrite must be nothing but dynamic
- * entries: an array that overlaps the headers or another section's
- * contents would have those rewritten with it.  And readelf, objdump and
- * other tools read .dynamic through the section headers, ld.so through
- * PT_DYNAMIC: if the two disagree, a patch seen by one would be
- * invisible to the other.  Refuse such files. */
+ * entries: an array that overlaps the headers would have them rewritten
+ * with it. */
 static bool check_dynamic_placement(struct tag_image *t, const GElf_Ehdr *eh,
 				    const GElf_Phdr *dynph)
 {
 	GElf_Off at = dynph->p_offset;
-	GElf_Xword len = dynph->p_filesz;
+	GElf_Xword len = dynph->p_filesz, shsize;
+	size_t phnum;
 	if (overlap(at, len, 0, gelf_fsize(t->elf, ELF_T_EHDR, 1, EV_CURRENT)))
 		return fail(t, "malformed ELF file: PT_DYNAMIC overlaps the "
 			    "ELF header");
-	size_t phnum, shnum;
-	if (elf_getphdrnum(t->elf, &phnum) != 0 ||
-	    elf_getshdrnum(t->elf, &shnum) != 0)
+	if (elf_getphdrnum(t->elf, &phnum) != 0)
 		return fail(t, "malformed ELF file: %s", elf_errmsg(-1));
 	if (overlap(at, len, eh->e_phoff, (GElf_Xword)phnum * eh->e_phentsize))
 		return fail(t, "malformed ELF file: PT_DYNAMIC overlaps the "
 			    "program header table");
-	if (eh->e_shoff != 0 &&
-	    overlap(at, len, eh->e_shoff,
-		    (GElf_Xword)(shnum ? shnum : 1) * eh->e_shentsize))
+	if (!section_table_size(t, eh, &shsize))
+		return false;
+	if (overlap(at, len, eh->e_shoff, shsize))
 		return fail(t, "malformed ELF file: PT_DYNAMIC overlaps the "
 			    "section header table");
+	return true;
+}
+
+/* Every section's contents must be in the file (as in check_extents),
+ * and none but .dynamic may share a byte with PT_DYNAMIC (as in
+ * check_dynamic_placement).  And readelf, objdump and other tools read
+ * .dynamic through the section headers, ld.so through PT_DYNAMIC: if
+ * the two disagree, a patch seen by one would be invisible to the
+ * other.  Refuse such files. */
+static bool check_sections(struct tag_image *t, const GElf_Phdr *dynph)
+{
 	for (Elf_Scn *scn = elf_nextscn(t->elf, NULL); scn;
 	     scn = elf_nextscn(t->elf, scn)) {
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh))
 			return fail(t, "malformed section headers: %s",
 				    elf_errmsg(-1));
+		if (sh.sh_type == SHT_NOBITS)
+			continue;
+		if (!within_file(t, sh.sh_offset, sh.sh_size))
+			return fail(t, "truncated or damaged file: section "
+				    "%zu ends past the end of the file",
+				    elf_ndxscn(scn));
 		if (sh.sh_type == SHT_DYNAMIC &&
-		    (sh.sh_offset != at || sh.sh_size != len))
+		    (sh.sh_offset != dynph->p_offset ||
+		     sh.sh_size != dynph->p_filesz))
 			return fail(t, "the .dynamic section and PT_DYNAMIC "
 				    "disagree");
-		if (sh.sh_type != SHT_DYNAMIC && sh.sh_type != SHT_NOBITS &&
-		    overlap(at, len, sh.sh_offset, sh.sh_size))
+		if (sh.sh_type != SHT_DYNAMIC &&
+		    overlap(dynph->p_offset, dynph->p_filesz, sh.sh_offset,
+			    sh.sh_size))
 			return fail(t, "malformed ELF file: PT_DYNAMIC overlaps "
 				    "section %zu", elf_ndxscn(scn));
 	}
@@ -250,6 +262,7 @@ bool tag_image_open(struct tag_image *t, char *bytes, size_t size)
 			    elf_type_name(eh.e_type));
 	GElf_Phdr dynph = { 0 }; /* set when find_dynamic_segment succeeds */
 	if (!check_extents(t, &eh) || !find_dynamic_segment(t, &dynph) ||
+	    !check_sections(t, &dynph) ||
 	    !check_dynamic_placement(t, &eh, &dynph) ||
 	    !read_dynamic(t, &dynph))
 		return false;

@@ -21,22 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0 failed=0 skipped=0
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-pass() { passed=$((passed + 1)); }
-skip() { echo "SKIP: $*"; skipped=$((skipped + 1)); }
-check() {
-	desc=$1
-	shift
-	if "$@"; then pass; else fail "$desc"; fi
-}
-is_status() { [ "$rc" = "$1" ]; }
-no_temporary_left() {
-	for f in "$1"/.*.nsshare-tag.*; do
-		[ -e "$f" ] && return 1
-	done
-	return 0
-}
+# shellcheck source=tag_lib.sh
+. "$(dirname "$0")/tag_lib.sh"
 unique() { "$tag" --show "$1" 2>/dev/null | grep -q ': unique$'; }
 meta() { stat -c '%u %g %a' "$1"; }
 
@@ -201,5 +187,4 @@ else
 	skip "real race: needs root and setpriv"
 fi
 
-echo "$passed passed, $failed failed, $skipped skipped"
-[ $failed = 0 ]
+finish

@@ -17,16 +17,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0 failed=0 skipped=0
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-pass() { passed=$((passed + 1)); }
-skip() { echo "SKIP: $*"; skipped=$((skipped + 1)); }
-# check DESCRIPTION COMMAND...: one assertion.
-check() {
-	desc=$1
-	shift
-	if "$@"; then pass; else fail "$desc"; fi
-}
+# shellcheck source=tag_lib.sh
+. "$(dirname "$0")/tag_lib.sh"
 
 # run [--as PREFIX] ARGS...: runs nsshare-tag; sets $rc, $out, $err.
 run() {
@@ -64,12 +56,6 @@ only_entry_differs() {
 readelf_unique() { readelf_matches "$1" '\(GNU_FLAGS_1\) +Flags: UNIQUE$'; }
 readelf_no_flags() { ! readelf -d "$1" | grep -q GNU_FLAGS_1; }
 shows() { run --show "$1" && [ "$rc" = 0 ] && [ "$out" = "$1: $2" ]; }
-no_temporary_left() {
-	for f in "$1"/.*.nsshare-tag.*; do
-		[ -e "$f" ] && return 1
-	done
-	return 0
-}
 # matches TEXT REGEX (extended)
 matches() { printf '%s\n' "$1" | grep -Eq -- "$2"; }
 # readelf_matches FILE REGEX: a line of readelf -d FILE matches.
@@ -83,7 +69,6 @@ check_readelf() {
 		skip "$1 (this readelf does not know DT_GNU_FLAGS_1)"
 	fi
 }
-is_status() { [ "$rc" = "$1" ]; }
 stderr_is() { [ "$err" = "$1" ]; }
 stderr_matches() {
 	[ "$(printf '%s\n' "$err" | wc -l)" = 1 ] &&
@@ -464,5 +449,4 @@ done
 check "damaged files never crash nsshare-tag nor change when refused ($crashes did)" \
 	[ $crashes = 0 ]
 
-echo "$passed passed, $failed failed, $skipped skipped"
-[ $failed = 0 ]
+finish
