@@ -75,6 +75,16 @@ static bool within_file(const struct tag_image *t, GElf_Off offset,
 	return offset <= t->size && size <= t->size - offset;
 }
 
+/* Bytes of a header table of count entries of entsize bytes each, as
+ * libelf reads it: in entries of the class's own size, whatever entsize
+ * says. */
+static GElf_Xword table_size(const struct tag_image *t, Elf_Type type,
+			     GElf_Xword count, GElf_Half entsize)
+{
+	size_t own = gelf_fsize(t->elf, type, 1, EV_CURRENT);
+	return count * (entsize > own ? entsize : own);
+}
+
 /* Bytes of the section header table, 0 when there is none. */
 static bool section_table_size(struct tag_image *t, const GElf_Ehdr *eh,
 			       GElf_Xword *size)
@@ -85,7 +95,8 @@ static bool section_table_size(struct tag_image *t, const GElf_Ehdr *eh,
 	GElf_Xword count = shnum > eh->e_shnum ? shnum : eh->e_shnum;
 	if (count == 0)
 		count = 1; /* section 0 holds the extended count */
-	*size = eh->e_shoff ? count * eh->e_shentsize : 0;
+	*size = eh->e_shoff ? table_size(t, ELF_T_SHDR, count,
+					 eh->e_shentsize) : 0;
 	return true;
 }
 
@@ -141,7 +152,8 @@ static bool check_dynamic_placement(struct tag_image *t, const GElf_Ehdr *eh,
 			    "ELF header");
 	if (elf_getphdrnum(t->elf, &phnum) != 0)
 		return fail(t, "malformed ELF file: %s", elf_errmsg(-1));
-	if (overlap(at, len, eh->e_phoff, (GElf_Xword)phnum * eh->e_phentsize))
+	if (overlap(at, len, eh->e_phoff,
+		    table_size(t, ELF_T_PHDR, phnum, eh->e_phentsize)))
 		return fail(t, "malformed ELF file: PT_DYNAMIC overlaps the "
 			    "program header table");
 	if (!section_table_size(t, eh, &shsize))

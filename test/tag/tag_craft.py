@@ -17,6 +17,7 @@
                                       so no spare entry is left
   tag_craft.py move-dynamic IN OUT OFF
                                       IN with PT_DYNAMIC's p_offset OFF
+  tag_craft.py move-shdrs IN OUT OFF  IN with e_shoff OFF
   tag_craft.py dynamic FILE [TAG]     prints "OFFSET SIZE ENTSIZE USED" of
                                       PT_DYNAMIC (USED: entries before the
                                       first DT_NULL); with TAG, the index
@@ -138,6 +139,16 @@ def move_dynamic(src, out, offset):
         f.write(data)
 
 
+def move_shdrs(src, out, offset):
+    data = bytearray(open(src, 'rb').read())
+    lay = Layout.of(data)
+    eh = list(struct.unpack_from(lay.ehdr, data))
+    eh[6] = offset
+    struct.pack_into(lay.ehdr, data, 0, *eh)
+    with open(out, 'wb') as f:
+        f.write(data)
+
+
 def show_dynamic(path, tag=None):
     data = open(path, 'rb').read()
     lay, off, size = dynamic(data)
@@ -185,6 +196,8 @@ def main(argv):
         fill_spare(argv[2], argv[3])
     elif len(argv) == 5 and argv[1] == 'move-dynamic':
         move_dynamic(argv[2], argv[3], int(argv[4], 0))
+    elif len(argv) == 5 and argv[1] == 'move-shdrs':
+        move_shdrs(argv[2], argv[3], int(argv[4], 0))
     elif len(argv) in (3, 4) and argv[1] == 'dynamic':
         show_dynamic(argv[2], int(argv[3], 0) if len(argv) == 4 else None)
     elif len(argv) == 6 and argv[1] == 'fuzz':

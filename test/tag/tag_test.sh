@@ -321,6 +321,13 @@ refused --set "$work/overhead.so" \
 python3 "$craft" move-dynamic "$work/mini.so" "$work/overphdr.so" 0x40
 refused --set "$work/overphdr.so" \
 	"malformed ELF file: PT_DYNAMIC overlaps the program header table$"
+# e_shnum 0 and e_shentsize 0, but libelf still reads section 0's header
+# at e_shoff for the extended count: here, the dynamic array's bytes.
+python3 "$craft" mini 64 le "$work/mini64.so"
+python3 "$craft" move-shdrs "$work/mini64.so" "$work/overshdr.so" \
+	$(($(dynamic "$work/mini64.so" | cut -d' ' -f1) - 16))
+refused --set "$work/overshdr.so" \
+	"malformed ELF file: PT_DYNAMIC overlaps the section header table$"
 refused --set "$work/missing.so" "No such file or directory$"
 mkdir "$work/dir.so"
 refused --set "$work/dir.so" "not a regular file$"
