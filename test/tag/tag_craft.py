@@ -1,15 +1,23 @@
 #!/usr/bin/env python3
 """Crafts ELF files for the nsshare-tag test, with nothing but struct.
 
-  tag_craft.py mini CLASS ORDER OUT [FLAGS]
+  tag_craft.py mini CLASS ORDER OUT [FLAGS [NULLS [TAIL]]]
                                       a minimal ET_DYN (32|64, le|be): one
                                       PT_LOAD, one PT_DYNAMIC, no section
                                       headers, DT_DEBUG then 3 DT_NULLs;
-                                      with FLAGS (F[,F...]), DT_GNU_FLAGS_1
-                                      entries with those values first
+                                      with FLAGS (F[,F...]; - for none),
+                                      DT_GNU_FLAGS_1 entries with those
+                                      values first; with NULLS (V,V,V), the
+                                      values of the 3 DT_NULLs (all 0);
+                                      with TAIL, that many zero bytes
+                                      more in PT_DYNAMIC, less than an
+                                      entry
   tag_craft.py fill-spare IN OUT      IN with every DT_NULL of PT_DYNAMIC
                                       but the last turned into DT_DEBUG 0,
                                       so no spare entry is left
+  tag_craft.py move-dynamic IN OUT OFF
+                                      IN with PT_DYNAMIC's p_offset OFF
+  tag_craft.py move-shdrs IN OUT OFF  IN with e_shoff OFF
   tag_craft.py dynamic FILE [TAG]     prints "OFFSET SIZE ENTSIZE USED" of
                                       PT_DYNAMIC (USED: entries before the
                                       first DT_NULL); with TAG, the index
@@ -70,16 +78,17 @@ def dynamic(data):
     sys.exit('no PT_DYNAMIC')
 
 
-def mini(bits, order, out, flags=None):
+def mini(bits, order, out, flags=None, nulls=(0, 0, 0), tail=0):
     lay = Layout(bits, order)
     ehsize = struct.calcsize(lay.ehdr)
     phsize = struct.calcsize(lay.phdr)
     dynsize = struct.calcsize(lay.dyn)
-    entries = [(DT_DEBUG, 0), (DT_NULL, 0), (DT_NULL, 0), (DT_NULL, 0)]
+    entries = [(DT_DEBUG, 0)] + [(DT_NULL, v) for v in nulls]
     if flags is not None:
         entries[:0] = [(DT_GNU_FLAGS_1, f) for f in flags]
     dynoff = ehsize + 2 * phsize
-    total = dynoff + len(entries) * dynsize
+    dynsz = len(entries) * dynsize + tail
+    total = dynoff + dynsz
     ident = bytes([0x7f, ord('E'), ord('L'), ord('F'), 2 if bits == 64 else 1,
                    1 if order == 'le' else 2, 1]) + bytes(9)
     machine = {(64, 'le'): 62, (32, 'le'): 3, (64, 'be'): 21,
@@ -90,16 +99,15 @@ def mini(bits, order, out, flags=None):
         out_bytes += struct.pack(lay.phdr, PT_LOAD, 6, 0, 0, 0, total, total,
                                  0x1000)
         out_bytes += struct.pack(lay.phdr, PT_DYNAMIC, 6, dynoff, dynoff,
-                                 dynoff, len(entries) * dynsize,
-                                 len(entries) * dynsize, 8)
+                                 dynoff, dynsz, dynsz, 8)
     else:
         out_bytes += struct.pack(lay.phdr, PT_LOAD, 0, 0, 0, total, total, 6,
                                  0x1000)
         out_bytes += struct.pack(lay.phdr, PT_DYNAMIC, dynoff, dynoff, dynoff,
-                                 len(entries) * dynsize,
-                                 len(entries) * dynsize, 6, 4)
+                                 dynsz, dynsz, 6, 4)
     for tag, val in entries:
         out_bytes += struct.pack(lay.dyn, tag, val)
+    out_bytes += bytes(tail)
     with open(out, 'wb') as f:
         f.write(out_bytes)
 
@@ -112,6 +120,31 @@ def fill_spare(src, out):
              if struct.unpack_from(lay.dyn, data, off + i * entsize)[0] == 0]
     for pos in nulls[:-1]:
         struct.pack_into(lay.dyn, data, pos, DT_DEBUG, 0)
+    with open(out, 'wb') as f:
+        f.write(data)
+
+
+def move_dynamic(src, out, offset):
+    data = bytearray(open(src, 'rb').read())
+    lay = Layout.of(data)
+    eh = struct.unpack_from(lay.ehdr, data)
+    phoff, phentsize, phnum = eh[5], eh[9], eh[10]
+    for i in range(phnum):
+        start = phoff + i * phentsize
+        f = list(struct.unpack_from(lay.phdr, data, start))
+        if f[0] == PT_DYNAMIC:
+            f[2 if lay.bits == 64 else 1] = offset
+            struct.pack_into(lay.phdr, data, start, *f)
+    with open(out, 'wb') as f:
+        f.write(data)
+
+
+def move_shdrs(src, out, offset):
+    data = bytearray(open(src, 'rb').read())
+    lay = Layout.of(data)
+    eh = list(struct.unpack_from(lay.ehdr, data))
+    eh[6] = offset
+    struct.pack_into(lay.ehdr, data, 0, *eh)
     with open(out, 'wb') as f:
         f.write(data)
 
@@ -152,12 +185,19 @@ def fuzz(src, outdir, count, seed):
 
 
 def main(argv):
-    if len(argv) in (5, 6) and argv[1] == 'mini':
+    if len(argv) in (5, 6, 7, 8) and argv[1] == 'mini':
+        flags = argv[5] if len(argv) >= 6 else '-'
+        nulls = argv[6] if len(argv) >= 7 else '0,0,0'
         mini(int(argv[2]), argv[3], argv[4],
-             [int(f, 0) for f in argv[5].split(',')] if len(argv) == 6
-             else None)
+             None if flags == '-' else [int(f, 0) for f in flags.split(',')],
+             [int(v, 0) for v in nulls.split(',')],
+             int(argv[7]) if len(argv) == 8 else 0)
     elif len(argv) == 4 and argv[1] == 'fill-spare':
         fill_spare(argv[2], argv[3])
+    elif len(argv) == 5 and argv[1] == 'move-dynamic':
+        move_dynamic(argv[2], argv[3], int(argv[4], 0))
+    elif len(argv) == 5 and argv[1] == 'move-shdrs':
+        move_shdrs(argv[2], argv[3], int(argv[4], 0))
     elif len(argv) in (3, 4) and argv[1] == 'dynamic':
         show_dynamic(argv[2], int(argv[3], 0) if len(argv) == 4 else None)
     elif len(argv) == 6 and argv[1] == 'fuzz':
