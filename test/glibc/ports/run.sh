@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs one port and compares its result with the one expected.txt records.
-# Usage: run.sh EXPECTED_FILE TEST KIND GLIBC PROGRAM [ARGS...]
+# Usage: run.sh EXPECTED_FILE TEST KIND GLIBC COMMAND...
 # A result is pass (exit 0), skip (77) or fail (anything else).  Exits 0
 # when the result is the expected one (an expected failure included), 77
 # for an expected skip (ctest's SKIP_RETURN_CODE), 1 otherwise.

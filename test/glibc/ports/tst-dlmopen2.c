@@ -2,8 +2,10 @@
  * reads DL_NNS from ldsodefs.h, 16 on every Linux target).  Ten rounds
  * of filling every namespace but the base with tst-dlmopen1mod.so and
  * closing them again; each dlmopen must get a namespace no other holds.
- * Adapted: ctest sets GLIBC_TUNABLES=glibc.rtld.nns=16, without which
- * stock runs out of static TLS after 11 private libcs. */
+ * Adapted: ctest sets GLIBC_TUNABLES=glibc.rtld.nns=16 and
+ * glibc.rtld.optional_static_tls=16384: with the first alone stock 2.36
+ * runs out of static TLS for the private libcs in round 3 ("cannot
+ * allocate memory in static TLS block"); namespace ids are the point. */
 #define PORT_MAIN
 #include "port.h"
 
