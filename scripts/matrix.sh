@@ -11,6 +11,8 @@
 # scripts/deps.sh inside it.  Each run copies the working tree into the
 # chroot afresh, so what is tested is what is checked out here.
 # $NSSHARE_MIRROR overrides the archive (default http://deb.debian.org/debian).
+# Debian testing is "forky" (glibc 2.42 or newer); a debootstrap too old to
+# know a suite's name gets the script of unstable, which serves them all.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${NSSHARE_MATRIX_DIR:-/var/cache/nsshare-matrix}
@@ -30,7 +32,7 @@ mkdir -p "$cache"
 release_of() {
 	case $1 in
 	buster) echo 10 ;; bullseye) echo 11 ;; bookworm) echo 12 ;;
-	trixie) echo 13 ;; *) echo "$1" ;;
+	trixie) echo 13 ;; forky) echo testing ;; *) echo "$1" ;;
 	esac
 }
 
@@ -43,15 +45,32 @@ make_chroot() {
 	rm -rf "$root.new"
 	include=$("$top/scripts/deps.sh" --list "$1" | tr -s ' \t\n' ',' |
 		sed 's/^,//; s/,$//')
+	script=/usr/share/debootstrap/scripts/$1
+	[ -e "$script" ] || script=/usr/share/debootstrap/scripts/sid
 	echo "matrix: debootstrap $1 into $root" >&2
+	made=$(date +%s)
 	debootstrap --variant=minbase --include="$include" "$1" "$root.new" \
-		"$mirror" >"$cache/$1.debootstrap.log" 2>&1 || {
+		"$mirror" "$script" >"$cache/$1.debootstrap.log" 2>&1 || {
 		tail -n 20 "$cache/$1.debootstrap.log" >&2
 		return 1
 	}
+	echo "matrix: debootstrap $1 took $(( $(date +%s) - made )) s" >&2
+	allow_expired_release "$root.new"
 	rm -rf "$root"
 	mv "$root.new" "$root"
 	touch "$root/.nsshare-ready"
+}
+
+# Lets apt in chroot $1 use a Release file past its Valid-Until.  Only
+# testing, unstable and snapshots carry that field; a snapshot's Release
+# has expired for good, and apt-get update in the chroot (deps.sh does it
+# when a package is missing) would refuse it.  Stable releases have none.
+allow_expired_release() {
+	if cat "$1"/var/lib/apt/lists/*Release 2>/dev/null |
+		grep -q '^Valid-Until:'; then
+		echo 'Acquire::Check-Valid-Until "false";' \
+			>"$1/etc/apt/apt.conf.d/90nsshare-matrix"
+	fi
 }
 
 # Copies the working tree, without build directories and git's objects,
