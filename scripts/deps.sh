@@ -28,6 +28,8 @@ packages_for() {
 		return 1
 		;;
 	esac
+	# Unquoted: one line, one space between names, none for an empty $rt.
+	# shellcheck disable=SC2086
 	echo $common $ssl $xml libpython$py libpython$py-stdlib $rt
 }
 
