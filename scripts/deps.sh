@@ -2,21 +2,35 @@
 # Installs what building and testing nsshare needs on Debian.
 #   deps.sh              install what is missing on this machine
 #   deps.sh --list SUITE print the packages for a Debian suite (matrix.sh)
-# The runtime libraries of test/real differ by suite: OpenSSL's libcrypto
-# and libpython change their package names between releases.  clang
-# builds the fuzzers (scripts/fuzz.sh, run by scripts/test.sh).
 set -eu
 
-# The packages for Debian suite $1.
+# What every suite has under one name.  A package that scripts/test.sh
+# needs in every row of the matrix goes here.  clang is there for the
+# fuzzer and TSan builds: on bullseye it is clang-11, whose compiler-rt
+# (libclang_rt.fuzzer, .tsan) comes with it in libclang-common-11-dev.
+common="gcc g++ make cmake pkgconf libelf-dev zlib1g check valgrind
+	libsqlite3-0 python3 clang"
+
+# The packages for Debian suite $1: the common ones, and the runtime
+# libraries of test/real whose package names change between releases
+# (OpenSSL's libcrypto, libxml2, libpython), and compiler-rt, which from
+# LLVM 14 on is a package of its own that clang only recommends.
+# Testing and unstable both call themselves forky (/etc/os-release).
 packages_for() {
-	common="gcc g++ make cmake pkgconf libelf-dev zlib1g check valgrind
-		libsqlite3-0 libxml2 python3 clang"
 	case $1 in
-	bullseye) echo "$common libssl1.1 libpython3.9 libpython3.9-stdlib" ;;
-	# libFuzzer's runtime is a Recommends of clang there (LLVM >= 15).
-	trixie) echo "$common libssl3t64 libpython3.13 libpython3.13-stdlib libclang-rt-dev" ;;
-	*) echo "$common libssl3 libpython3.11 libpython3.11-stdlib" ;;
+	bullseye) ssl=libssl1.1 xml=libxml2 py=3.9 rt= ;;
+	bookworm) ssl=libssl3 xml=libxml2 py=3.11 rt=libclang-rt-dev ;;
+	trixie) ssl=libssl3t64 xml=libxml2 py=3.13 rt=libclang-rt-dev ;;
+	forky | sid) ssl=libssl3t64 xml=libxml2-16 py=3.14 rt=libclang-rt-dev ;;
+	*)
+		echo "deps.sh: no package list for Debian suite \"$1\";" \
+			"add it to packages_for in scripts/deps.sh" >&2
+		return 1
+		;;
 	esac
+	# Unquoted: one line, one space between names, none for an empty $rt.
+	# shellcheck disable=SC2086
+	echo $common $ssl $xml libpython$py libpython$py-stdlib $rt
 }
 
 if [ "${1:-}" = --list ]; then
@@ -25,8 +39,9 @@ if [ "${1:-}" = --list ]; then
 fi
 
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+packages=$(packages_for "$suite")
 missing=""
-for p in $(packages_for "$suite"); do
+for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done

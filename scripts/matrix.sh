@@ -3,19 +3,22 @@
 # (scripts/test.sh: plain build, ASan+UBSan build, valgrind) in a Debian
 # chroot per suite, then prints a markdown table of the results.
 #
-#   scripts/matrix.sh [SUITE...]      default: bullseye bookworm trixie
+#   scripts/matrix.sh [SUITE...]   default: bullseye bookworm trixie forky
 #
 # Needs root (debootstrap, chroot, mount namespace) and Debian's archive.
 # The chroots are made once and kept in $NSSHARE_MATRIX_DIR (default
 # /var/cache/nsshare-matrix); a kept chroot gets what it lacks from
 # scripts/deps.sh inside it.  Each run copies the working tree into the
-# chroot afresh, so what is tested is what is checked out here.
+# chroot afresh, so what is tested is what is checked out here; runs of
+# one suite wait for each other ($NSSHARE_MATRIX_DIR/SUITE.lock).
 # $NSSHARE_MIRROR overrides the archive (default http://deb.debian.org/debian).
+# Debian testing is "forky" (glibc 2.42 or newer); a debootstrap too old to
+# know a suite's name gets the script of unstable, which serves them all.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${NSSHARE_MATRIX_DIR:-/var/cache/nsshare-matrix}
 mirror=${NSSHARE_MIRROR:-http://deb.debian.org/debian}
-[ $# -gt 0 ] || set -- bullseye bookworm trixie
+[ $# -gt 0 ] || set -- bullseye bookworm trixie forky
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "matrix.sh: needs root for debootstrap and chroot" >&2
@@ -30,28 +33,50 @@ mkdir -p "$cache"
 release_of() {
 	case $1 in
 	buster) echo 10 ;; bullseye) echo 11 ;; bookworm) echo 12 ;;
-	trixie) echo 13 ;; *) echo "$1" ;;
+	trixie) echo 13 ;; forky) echo testing ;; *) echo "$1" ;;
 	esac
 }
 
-# Makes the chroot of suite $1 unless it is already there.  It is built
-# under a temporary name, so a debootstrap that fails leaves nothing that
-# looks usable.
+# Makes the chroot of suite $1 unless it is already there, and sets
+# $made to the seconds debootstrap took ("kept" for a kept chroot).  It is
+# built under a temporary name, so a debootstrap that fails leaves nothing
+# that looks usable.
 make_chroot() {
 	root=$cache/$1
-	[ -e "$root/.nsshare-ready" ] && return 0
+	if [ -e "$root/.nsshare-ready" ]; then
+		made=kept
+		return 0
+	fi
 	rm -rf "$root.new"
-	include=$("$top/scripts/deps.sh" --list "$1" | tr -s ' \t\n' ',' |
-		sed 's/^,//; s/,$//')
+	include=$("$top/scripts/deps.sh" --list "$1") || return 1
+	include=$(echo "$include" | tr -s ' \t\n' ',' | sed 's/^,//; s/,$//')
+	script=/usr/share/debootstrap/scripts/$1
+	[ -e "$script" ] || script=/usr/share/debootstrap/scripts/sid
 	echo "matrix: debootstrap $1 into $root" >&2
+	since=$(date +%s)
 	debootstrap --variant=minbase --include="$include" "$1" "$root.new" \
-		"$mirror" >"$cache/$1.debootstrap.log" 2>&1 || {
+		"$mirror" "$script" >"$cache/$1.debootstrap.log" 2>&1 || {
 		tail -n 20 "$cache/$1.debootstrap.log" >&2
 		return 1
 	}
+	made="$(( $(date +%s) - since )) s"
+	echo "matrix: debootstrap $1 took $made" >&2
+	allow_expired_release "$root.new"
 	rm -rf "$root"
 	mv "$root.new" "$root"
 	touch "$root/.nsshare-ready"
+}
+
+# Lets apt in chroot $1 use a Release file past its Valid-Until.  Only
+# testing, unstable and snapshots carry that field; a snapshot's Release
+# has expired for good, and apt-get update in the chroot (deps.sh does it
+# when a package is missing) would refuse it.  Stable releases have none.
+allow_expired_release() {
+	if cat "$1"/var/lib/apt/lists/*Release 2>/dev/null |
+		grep -q '^Valid-Until:'; then
+		echo 'Acquire::Check-Valid-Until "false";' \
+			>"$1/etc/apt/apt.conf.d/90nsshare-matrix"
+	fi
 }
 
 # Copies the working tree, without build directories and git's objects,
@@ -94,9 +119,17 @@ ctest_counts() {
 rows=""
 status=0
 for suite in "$@"; do
+	# One run at a time per chroot: another run's copy_tree would replace
+	# the tree under this one's tests.  The lock goes when fd 9 closes.
+	exec 9>"$cache/$suite.lock"
+	if ! flock -n 9; then
+		echo "matrix: $suite: waiting for another run in its chroot" >&2
+		flock 9
+	fi
 	log=$cache/$suite.log
 	start=$(date +%s)
 	result=failed
+	made=-
 	glibc="?"
 	if make_chroot "$suite"; then
 		copy_tree "$suite"
@@ -112,12 +145,13 @@ for suite in "$@"; do
 	gcc=$(in_chroot "$suite" "gcc -dumpfullversion" 2>/dev/null || echo "?")
 	valgrind=$(grep -c "valgrind: no leaks in libnsshare" "$log" 2>/dev/null || true)
 	[ "${valgrind:-0}" -gt 0 ] && valgrind=clean || valgrind="-"
-	rows="$rows| Debian $(release_of "$suite") ($suite) | $glibc | $gcc | $(ctest_counts "$log" 2>/dev/null) | $valgrind | $result | $(( $(date +%s) - start )) s |
+	rows="$rows| Debian $(release_of "$suite") ($suite) | $glibc | $gcc | $(ctest_counts "$log" 2>/dev/null) | $valgrind | $result | $made | $(( $(date +%s) - start )) s |
 "
+	exec 9>&-
 done
 
 echo
-echo "| distro | glibc | gcc | ctest passed (plain, ASan+UBSan) | valgrind | result | time |"
-echo "|---|---|---|---|---|---|---:|"
+echo "| distro | glibc | gcc | ctest passed (plain, ASan+UBSan) | valgrind | result | debootstrap | time |"
+echo "|---|---|---|---|---|---|---:|---:|"
 printf '%s' "$rows"
 exit $status

@@ -20,9 +20,14 @@ struct xml {
 	xml_free_fn *xml_free; /* libxml2's xmlFree is a variable */
 };
 
+/* libxml2 2.14 changed its soname (Debian testing's libxml2-16); the
+ * functions used here are the same. */
+static const char *const xml_libs[] = { "libxml2.so.16", "libxml2.so.2",
+					NULL };
+
 static void xml_open(struct xml *x)
 {
-	x->h = open_lib("libxml2.so.2");
+	x->h = open_lib_of(xml_libs, NULL);
 	SYM(x->read_memory, x->h, "xmlReadMemory");
 	SYM(x->root, x->h, "xmlDocGetRootElement");
 	SYM(x->content, x->h, "xmlNodeGetContent");

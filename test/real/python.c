@@ -6,10 +6,11 @@
 
 #include <unistd.h>
 
-/* The libpython of Debian 13, 12 and 11. */
+/* The libpython of Debian testing, 13, 12 and 11. */
 static const char *const python_libs[] = {
-	"libpython3.13.so.1.0", "libpython3.12.so.1.0", "libpython3.11.so.1.0",
-	"libpython3.10.so.1.0", "libpython3.9.so.1.0", NULL
+	"libpython3.14.so.1.0", "libpython3.13.so.1.0", "libpython3.12.so.1.0",
+	"libpython3.11.so.1.0", "libpython3.10.so.1.0", "libpython3.9.so.1.0",
+	NULL
 };
 
 struct python {
