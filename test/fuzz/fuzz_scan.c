@@ -10,12 +10,15 @@
 
 #include <sys/mman.h>
 
-static void found(const char *path, unsigned kind, void *arg)
+static void found(const char *path, const char *want, unsigned kind,
+		  void *arg)
 {
 	(void)arg;
+	(void)want;
 	/* What a found path must be: a string, a kind from the enum. */
 	if (!*path || (kind & ~(unsigned)(NSSHARE_SHARE_GLIBC |
-					   NSSHARE_SHARE_UNIQUE)))
+					   NSSHARE_SHARE_UNIQUE |
+					   NSSHARE_CLOSURE_RTLD)))
 		abort();
 }
 
