@@ -17,13 +17,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <linux/fs.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "tag_elf.h"
@@ -291,15 +294,34 @@ static void sync_directory(const struct target *t)
 	}
 }
 
+/* Whether the user protected the file against writing: its mode, a
+ * read-only filesystem, the immutable or append-only attribute.  The
+ * rename would go through all of them, so they are asked one by one:
+ * faccessat answers only for the mode before glibc 2.33 (no faccessat2),
+ * and open(O_WRONLY) would fail with ETXTBSY on a running program. */
+static bool may_write(const struct target *t)
+{
+	if (faccessat(t->dirfd, t->base, W_OK,
+		      AT_EACCESS | AT_SYMLINK_NOFOLLOW) != 0)
+		return report(t->name, "cannot write: %s", strerror(errno));
+	struct statvfs fs;
+	if (fstatvfs(t->fd, &fs) == 0 && (fs.f_flag & ST_RDONLY))
+		return report(t->name, "cannot write: %s", strerror(EROFS));
+	/* Filesystems without attributes refuse the ioctl: nothing to
+	 * refuse then. */
+	int attr = 0;
+	if (ioctl(t->fd, FS_IOC_GETFLAGS, &attr) == 0 &&
+	    (attr & (FS_IMMUTABLE_FL | FS_APPEND_FL)))
+		return report(t->name, "cannot write: %s", strerror(EPERM));
+	return true;
+}
+
 /* Replaces the file with t->bytes.  Hard links to the file keep the old
  * contents, as with any rename-based editor. */
 static bool replace_file(const struct target *t)
 {
-	/* Refuse up front what the user protected: a file we may not write
-	 * to (its mode, the immutable attribute, a read-only filesystem). */
-	if (faccessat(t->dirfd, t->base, W_OK,
-		      AT_EACCESS | AT_SYMLINK_NOFOLLOW) != 0)
-		return report(t->name, "cannot write: %s", strerror(errno));
+	if (!may_write(t))
+		return false;
 	char *tmp = NULL;
 	if (!write_temporary(t, &tmp)) {
 		free(tmp);
