@@ -159,9 +159,9 @@ static size_t gnu_hash_nsyms(const struct nsshare_object *obj)
 	uint64_t max = room(obj, obj->symtab) / sizeof(ElfW(Sym));
 	if (last < g.symoffset)
 		return g.symoffset <= max ? g.symoffset : 0;
+	/* Indexes are checked against the chain's room before use: no
+	 * pointer is formed past it. */
 	uint64_t chained = room(obj, g.chain) / sizeof *g.chain;
-	if (g.chain + (last - g.symoffset) < g.chain)
-		return 0;
 	for (; last < max && last - g.symoffset < chained; last++)
 		if (g.chain[last - g.symoffset] & 1)
 			return (size_t)last + 1;

@@ -1965,10 +1965,15 @@ static void scan_take(struct scan *sc, const char *path, const char *want,
 }
 
 /* ld.so, asked for as WANT: it gives each namespace a stand-in of
- * itself, once, where it is first needed. */
+ * itself, once, where it is first needed.  Only a new namespace's root
+ * names it; an existing namespace gets it from ld.so as it needs it.  It
+ * is never asked about: a dlmopen(RTLD_NOLOAD) of its name opens the
+ * stand-in directly, which gives it a search list but never marks it
+ * relocated (its real map is), and glibc 2.41 and later then assert
+ * ("new->l_relocated") at the next such open. */
 static void scan_rtld(struct scan *sc, const char *want)
 {
-	if (!sc->rtld_seen && !(sc->loaded && sc->loaded(want, sc->arg)))
+	if (!sc->rtld_seen && !sc->loaded)
 		sc->found(want, want, NSSHARE_CLOSURE_RTLD, sc->arg);
 	sc->rtld_seen = true;
 }
