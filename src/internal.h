@@ -305,4 +305,11 @@ struct nsshare_ns *nsshare_ns_release(void *handle);
 /* Closes the namespace's root and what nsshare added to it. */
 void nsshare_ns_destroy(struct nsshare_ns *ns);
 
+/* rdebug.c: the namespace's list for debuggers starts at FIRST, the
+ * library, not at ROOT, the root before it (glibc 2.35 and later).  False
+ * when the list was left as it is.  nsshare_rdebug_show_root undoes it,
+ * before ROOT is closed. */
+bool nsshare_rdebug_hide_root(struct link_map *root, struct link_map *first);
+void nsshare_rdebug_show_root(struct link_map *root, struct link_map *first);
+
 #endif

@@ -10,6 +10,7 @@
  * ahead of them (glibc-facts 14). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,9 @@ struct nsshare_ns {
 	Lmid_t id;
 	void *root;            /* the synthesized root's handle */
 	void *first;           /* the library that created the namespace */
+	/* Their link maps while the root is hidden from r_debug walkers
+	 * (rdebug.c), else NULL. */
+	struct link_map *root_lm, *first_lm;
 	unsigned long refs;    /* handles of FIRST that nsshare gave out */
 	struct root_image *image;
 	void **added;          /* proxies opened into it later */
@@ -259,6 +263,13 @@ void *nsshare_ns_create(const char *first, const char *object,
 		free(ns);
 		return NULL;
 	}
+	struct link_map *root_lm = NULL, *first_lm = NULL;
+	if (dlinfo(ns->root, RTLD_DI_LINKMAP, &root_lm) == 0 &&
+	    dlinfo(ns->first, RTLD_DI_LINKMAP, &first_lm) == 0 &&
+	    nsshare_rdebug_hide_root(root_lm, first_lm)) {
+		ns->root_lm = root_lm;
+		ns->first_lm = first_lm;
+	}
 	ns->image = image;
 	ns->refs = 1;
 	nsshare_lock();
@@ -398,6 +409,8 @@ void nsshare_ns_destroy(struct nsshare_ns *ns)
 	const struct nsshare_real *real = nsshare_real();
 	for (size_t i = 0; i < ns->nadded; i++)
 		real->dlclose(ns->added[i]);
+	if (ns->root_lm)
+		nsshare_rdebug_show_root(ns->root_lm, ns->first_lm);
 	real->dlclose(ns->root);
 	root_image_give_back(ns->image);
 	free(ns->added);

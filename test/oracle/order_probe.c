@@ -7,6 +7,12 @@
  *   SYM: FILE          the object holding what MODULE's function SYM
  *                      (void *SYM(void)) returns: the definition its
  *                      reference was bound to
+ *   debugger: A B ...  the namespace's list as a debugger reads it: from
+ *                      its r_debug (glibc 2.35's chain from DT_DEBUG),
+ *                      with "?" for an object with neither a file name
+ *                      nor a SONAME (nsshare's root) and "(back link)"
+ *                      where l_prev is not the object before, as gdb
+ *                      checks; "debugger: none" before glibc 2.35
  *
  * Objects are named by file name; a proxy of nsshare (loaded from
  * /proc/PID/fd/N) by the SONAME it carries, which is its base copy's, and
@@ -49,6 +55,43 @@ static const char *soname_of(const struct link_map *lm)
 	return has && strtab ? strtab + off : NULL;
 }
 
+/* glibc 2.35's struct r_debug_extended, for older headers too. */
+struct probe_r_debug {
+	struct r_debug base;
+	struct probe_r_debug *r_next;
+};
+
+/* The namespace list a debugger reads for the namespace of LM: the
+ * r_debug, chained from the program's DT_DEBUG, whose list holds LM. */
+static void print_debugger_list(const struct link_map *lm)
+{
+	struct probe_r_debug *r = NULL;
+	for (const ElfW(Dyn) *d = _DYNAMIC; d->d_tag != DT_NULL; d++)
+		if (d->d_tag == DT_DEBUG)
+			r = (struct probe_r_debug *)d->d_un.d_ptr;
+	if (!r || r->base.r_version < 2) {
+		printf("debugger: none\n");
+		return;
+	}
+	for (r = r->r_next; r; r = r->r_next) {
+		const struct link_map *o = r->base.r_map;
+		while (o && o != lm)
+			o = o->l_next;
+		if (o)
+			break;
+	}
+	printf("debugger:");
+	const struct link_map *prev = NULL;
+	for (const struct link_map *o = r ? r->base.r_map : NULL; o;
+	     prev = o, o = o->l_next) {
+		const char *name = strncmp(o->l_name, "/proc/", 6) == 0
+				   ? soname_of(o) : o->l_name;
+		printf(" %s%s", name && *name ? base_name(name) : "?",
+		       o->l_prev != prev ? " (back link)" : "");
+	}
+	printf("\n");
+}
+
 /* How the report names LM, or NULL to leave it out. */
 static const char *object_name(const struct link_map *lm)
 {
@@ -83,6 +126,8 @@ int main(int argc, char **argv)
 			printf(" %s", name);
 	}
 	printf("\n");
+	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0)
+		print_debugger_list(lm);
 	for (int i = 2; i < argc; i++) {
 		void *(*fn)(void) = (void *(*)(void))dlsym(h, argv[i]);
 		Dl_info info;
