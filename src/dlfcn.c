@@ -105,10 +105,13 @@ static void *proxy_open_existing(const struct nsshare_real *real, Lmid_t id,
  * which the caller named FILE.  EXPLICIT (RTLD_SHARED given, or a unique
  * object) is false for a glibc library shared by default: a namespace
  * that holds a private copy of it (made with RTLD_ISOLATE) then gets that
- * copy back, as from stock dlmopen, instead of a refusal. */
+ * copy back, as from stock dlmopen, instead of a refusal.  A fresh
+ * namespace gets what CLOSURE lists after PATH too (NULL: nothing but
+ * libc), as a glibc library's namespace gets the rest of glibc and ld.so
+ * from stock. */
 static void *open_shared(const struct nsshare_real *real, Lmid_t id,
 			 const char *file, const char *path, int mode,
-			 bool explicit)
+			 bool explicit, const struct nsshare_closure *closure)
 {
 	if (id != LM_ID_NEWLM && nsshare_ns_holds(id, path)) {
 		/* A private copy: PATH is a file, never a proxy's name. */
@@ -123,7 +126,7 @@ static void *open_shared(const struct nsshare_real *real, Lmid_t id,
 	char proxy_path[NSSHARE_FD_PATH_MAX];
 	nsshare_proxy_path(proxy, proxy_path);
 	if (id == LM_ID_NEWLM)
-		return nsshare_ns_create(proxy_path, file, NULL, mode);
+		return nsshare_ns_create(proxy_path, file, closure, mode);
 	void *handle = real->dlmopen(id, proxy_path, mode);
 	if (!handle)
 		nsshare_error_take_glibc(file);
@@ -241,10 +244,15 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 		 * glibc library asked for by name is shared like the rest of
 		 * glibc, but keeps a private copy a namespace has. */
 		unsigned kind = scan_kind_of_top(&scan);
+		/* A glibc library's closure is glibc and ld.so, all of it
+		 * shared; a shared object's dependencies are its base
+		 * copy's. */
+		bool glibc_top = kind == NSSHARE_SHARE_GLIBC;
 		if ((mode & RTLD_SHARED) || kind)
 			handle = open_shared(real, id, file, path, glibc_mode,
 					     (mode & RTLD_SHARED) ||
-					     (kind & NSSHARE_SHARE_UNIQUE));
+					     (kind & NSSHARE_SHARE_UNIQUE),
+					     glibc_top ? &scan.closure : NULL);
 		else
 			handle = open_private(real, id, file, path, glibc_mode,
 					      &scan.closure);

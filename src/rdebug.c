@@ -54,14 +54,17 @@ static struct ns_r_debug *main_r_debug(void)
 	return NULL;
 }
 
-/* The r_debug whose list starts at HEAD, in a chain of version 2. */
+/* The r_debug whose list starts at HEAD, in a chain of version 2.  Other
+ * threads' loads into other namespaces set their heads meanwhile, and
+ * glibc publishes the chain and the heads with release stores. */
 static struct r_debug *r_debug_starting_at(const struct link_map *head)
 {
 	struct ns_r_debug *r = main_r_debug();
-	if (!r || r->base.r_version < 2)
+	if (!r || __atomic_load_n(&r->base.r_version, __ATOMIC_ACQUIRE) < 2)
 		return NULL;
-	for (r = r->r_next; r; r = r->r_next)
-		if (r->base.r_map == head)
+	for (r = __atomic_load_n(&r->r_next, __ATOMIC_ACQUIRE); r;
+	     r = __atomic_load_n(&r->r_next, __ATOMIC_ACQUIRE))
+		if (__atomic_load_n(&r->base.r_map, __ATOMIC_ACQUIRE) == head)
 			return &r->base;
 	return NULL;
 }

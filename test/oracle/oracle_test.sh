@@ -59,6 +59,12 @@ expect deep "dm_atoi: libc.so.6"
 expect deep "dm_dup: libord-db.so"
 expect deep "dm_sc: libord-dc.so"
 
+# A glibc library opened by name: the namespace gets the rest of glibc
+# and ld.so after it, as from stock.
+run_case glibc_libm libm.so.6
+expect glibc_libm "load: libm.so.6 libc.so.6 ld-linux-x86-64.so.2"
+run_case glibc_libc libc.so.6
+
 # A real deep closure: libxml2 through libicu, libz, liblzma, libstdc++
 # (libxml2.so.2 before Debian 14, libxml2.so.16 from it).
 xml=$(ldconfig -p | awk '$1 ~ /^libxml2\.so\.[0-9]+$/ { print $NF; exit }')
