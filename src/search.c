@@ -786,9 +786,10 @@ static enum verdict candidate_check(const char *path)
 	ElfW(Ehdr) eh;
 	char why[128];
 	enum verdict v = V_FATAL;
-	if (fstat(fd, &sb) == 0)
-		v = ehdr_check(&eh, read_full(fd, &eh, sizeof eh, 0), sb.st_size,
-			       why, sizeof why);
+	if (fstat(fd, &sb) == 0) {
+		ssize_t got = read_full(fd, &eh, sizeof eh, 0);
+		v = ehdr_check(&eh, got, sb.st_size, why, sizeof why);
+	}
 	close(fd);
 	return v;
 }
@@ -1568,8 +1569,8 @@ static bool elf_info_read(int fd, const struct stat *sb, struct elf_info *info,
 		snprintf(why, whysz, "not a regular file");
 		goto out;
 	}
-	if (ehdr_check(&eh, read_full(fd, &eh, sizeof eh, 0), sb->st_size, why,
-		       whysz) != V_OK)
+	ssize_t got = read_full(fd, &eh, sizeof eh, 0);
+	if (ehdr_check(&eh, got, sb->st_size, why, whysz) != V_OK)
 		goto out;
 	if (eh.e_type != ET_DYN) {
 		snprintf(why, whysz, "cannot dynamically load executable");
