@@ -4,9 +4,16 @@
  *
  *   scan-bench [LIBRARY...]     (default: libz.so.1 libxml2.so.2)
  *
- * search.c is compiled in, so the cache can be emptied between cold runs. */
+ * The files of src/ldso.h are compiled in, so that filecache.c's table can
+ * be emptied between cold runs. */
 #define _GNU_SOURCE
+#include "../src/machine.c"
+#include "../src/dst.c"
+#include "../src/ldcache.c"
+#include "../src/elfread.c"
+#include "../src/filecache.c"
 #include "../src/search.c"
+#include "../src/closure.c"
 
 #include <stdarg.h>
 #include <sys/wait.h>

@@ -4,13 +4,15 @@
  *
  * Data flow of one dlmopen() call:
  *   dlfcn.c      entry point: decides pass-through or nsshare's own path
- *   search.c     finds the file the caller meant and its DT_NEEDED
- *                closure, in ld.so's load order, with what to proxy
+ *   search.c     finds the file the caller meant
+ *   closure.c    finds its DT_NEEDED closure, in ld.so's load order, with
+ *                what to proxy (below these two: ldso.h's files)
  *   proxy.c      loads base copies and keeps one proxy image per base copy
  *   object.c     reads a loaded object's dynamic symbols and versions
  *   image.c      writes proxy and root images with libelf into sealed memfds
  *   namespace.c  fresh namespaces (root objects) and what each one holds
  *   error.c      our errors, delivered through dlerror()
+ *   real.c       glibc's own dlmopen, dlclose..., the only way down to them
  */
 #ifndef NSSHARE_INTERNAL_H
 #define NSSHARE_INTERNAL_H
@@ -80,7 +82,7 @@ void nsshare_lock(void);
 void nsshare_unlock(void);
 void nsshare_loader_enter(void);
 void nsshare_loader_leave(void);
-/* search.c's part of lock.c's fork handlers (its file cache lock). */
+/* filecache.c's part of lock.c's fork handlers (its file cache lock). */
 void nsshare_search_fork_prepare(void);
 void nsshare_search_fork_parent(void);
 void nsshare_search_fork_child(void);
@@ -154,7 +156,7 @@ const char *nsshare_object_version(const struct nsshare_object *obj,
  * GLIBC_PRIVATE: those must be proxied as a group (glibc-facts 8). */
 bool nsshare_object_is_glibc(const struct nsshare_object *obj);
 /* That rule on one version: a definition (with its vd_flags) or a need.
- * search.c applies it to files on disk. */
+ * elfread.c applies it to files on disk. */
 bool nsshare_glibc_verdef(const char *name, unsigned flags);
 bool nsshare_glibc_verneed(const char *name);
 
@@ -218,7 +220,8 @@ bool nsshare_proxy_is(const struct link_map *lm);
  * or NULL when none was built. */
 struct nsshare_proxy *nsshare_proxy_of_file(const char *path);
 
-/* ---- search.c: what ld.so would load, found without loading it. */
+/* ---- search.c and closure.c: what ld.so would load, found without
+ * loading it. */
 /* Resolves NAME as ld.so resolves a dlopen(NAME) called from CALLER (the
  * link map of the calling object, or NULL): a name with a '/' is returned
  * as given; a bare name is looked up in the caller's DT_RPATH (when it has

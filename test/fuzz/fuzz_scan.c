@@ -1,12 +1,18 @@
-/* libFuzzer harness of the closure scan, search.c's reader of files on
- * disk: each input is written to a fresh memfd and scanned through
- * /proc/self/fd/N as dlmopen would scan it.  search.c is compiled in so
- * that the input's entry can be dropped from the file cache afterwards
- * (entries are kept for the process's life by design; a fuzz run would
- * otherwise grow by one per input).  Objects the input names in
- * DT_NEEDED are real files and stay cached. */
+/* libFuzzer harness of the closure scan (closure.c) and elfread.c's reader
+ * of files on disk: each input is written to a fresh memfd and scanned
+ * through /proc/self/fd/N as dlmopen would scan it.  The files of
+ * src/ldso.h are compiled in so that the input's entry can be dropped
+ * from filecache.c's table afterwards (entries are kept for the process's
+ * life by design; a fuzz run would otherwise grow by one per input).
+ * Objects the input names in DT_NEEDED are real files and stay cached. */
 #define _GNU_SOURCE
+#include "../../src/machine.c"
+#include "../../src/dst.c"
+#include "../../src/ldcache.c"
+#include "../../src/elfread.c"
+#include "../../src/filecache.c"
 #include "../../src/search.c"
+#include "../../src/closure.c"
 
 #include <sys/mman.h>
 

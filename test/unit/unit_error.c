@@ -140,7 +140,7 @@ START_TEST(errors_are_per_thread)
 }
 END_TEST
 
-/* The floor and search.c's version gates compare versions this way. */
+/* The floor and machine.c's version gates compare versions this way. */
 START_TEST(glibc_versions)
 {
 	ck_assert(nsshare_glibc_at_least("2.28", 2, 28));

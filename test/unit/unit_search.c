@@ -1,4 +1,5 @@
-/* Unit tests for src/search.c, compiled in directly.  Where possible the
+/* Unit tests for the files that find and read objects as ld.so would
+ * (src/ldso.h names them), compiled in directly.  Where possible the
  * answer is checked against what ld.so itself does: dlopen in this
  * process, or a helper program run with the environment under test.
  *
@@ -7,7 +8,13 @@
 /* Every libelf read of a file goes through elf_begin: counting its calls
  * shows which scans read files and which used the cache. */
 #define elf_begin unit_elf_begin
+#include "../../src/machine.c"
+#include "../../src/dst.c"
+#include "../../src/ldcache.c"
+#include "../../src/elfread.c"
+#include "../../src/filecache.c"
 #include "../../src/search.c"
+#include "../../src/closure.c"
 #undef elf_begin
 
 #include <dlfcn.h>
