@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <gnu/libc-version.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,6 +187,17 @@ static bool held_by_name(const struct nsshare_real *real, Lmid_t id,
 	return proxy;
 }
 
+static void *nsshare_dlopen_in_namespace(const char *file, int mode);
+
+/* The glibc proxies export nsshare_dlopen_in_namespace as dlopen; proxy.c
+ * is given it here, so that it never names an entry point above it. */
+static pthread_once_t proxy_once = PTHREAD_ONCE_INIT;
+
+static void proxy_init(void)
+{
+	nsshare_proxy_init(nsshare_dlopen_in_namespace);
+}
+
 /* RTLD_ISOLATE alone asks for stock dlmopen. */
 static bool isolated(int mode)
 {
@@ -205,6 +217,7 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 	}
 	if (!nsshare_init())
 		return NULL;
+	pthread_once(&proxy_once, proxy_init);
 	int glibc_mode = mode & ~NSSHARE_OWN_FLAGS;
 	/* Modes glibc refuses for any secondary namespace, before it loads
 	 * anything: glibc says so in its own words, and nothing is loaded
@@ -296,7 +309,11 @@ NSSHARE_API void *dlmopen(Lmid_t id, const char *file, int mode)
 	return open_secondary(real, id, file, mode, __builtin_return_address(0));
 }
 
-void *nsshare_dlopen_in_namespace(const char *file, int mode)
+/* What code inside a secondary namespace calls as dlopen: the glibc
+ * proxies export it in place of glibc's, so that loads made from inside a
+ * namespace get nsshare's semantics for the caller's namespace.  The base
+ * namespace's dlopen stays glibc's, untouched. */
+static void *nsshare_dlopen_in_namespace(const char *file, int mode)
 {
 	const struct nsshare_real *real = nsshare_real();
 	if (!real)

@@ -54,13 +54,6 @@ bool nsshare_glibc_at_least(const char *version, unsigned major,
  * glibc and RTLD_SHARED fails. */
 bool nsshare_glibc_ok(void);
 
-/* ---- dlfcn.c */
-/* What code inside a secondary namespace calls as dlopen: the glibc
- * proxies export it in place of glibc's, so that loads made from inside a
- * namespace get nsshare's semantics for the caller's namespace.  The base
- * namespace's dlopen stays glibc's, untouched. */
-void *nsshare_dlopen_in_namespace(const char *file, int mode);
-
 /* ---- error.c */
 /* Records an error for dlerror(): "<object>: <reason>". */
 void nsshare_error(const char *object, const char *fmt, ...)
@@ -201,6 +194,9 @@ ino_t nsshare_fd_ino(int fd);
 
 /* ---- proxy.c: one proxy image per base copy, for the whole process. */
 struct nsshare_proxy;
+/* Hands down DLOPEN_IN_NAMESPACE (dlfcn.c's), what glibc proxies export as
+ * dlopen; called once, before the first proxy is built. */
+void nsshare_proxy_init(void *(*dlopen_in_namespace)(const char *, int));
 /* Loads PATH into the base namespace if it is not there yet, pinned
  * (RTLD_NODELETE), and returns its proxy, built on first use.  MODE gives
  * the binding (RTLD_LAZY or RTLD_NOW).  NULL with an error set. */

@@ -150,14 +150,23 @@ static bool interposer_address(const struct interposers *ip, const char *name,
 	return false;
 }
 
-/* What glibc proxies export in place of glibc's own definitions. */
-static const struct {
+/* What glibc proxies export in place of glibc's own definitions.  The
+ * dlopen is dlfcn.c's, handed down (nsshare_proxy_init) rather than named
+ * here: nothing below the entry points calls up into them. */
+enum { REPLACE_EARLY_INIT, REPLACE_DLOPEN };
+static struct {
 	const char *name;
 	void *address;
 } glibc_replacements[] = {
-	{ "__libc_early_init", (void *)libc_early_init_noop },
-	{ "dlopen", (void *)nsshare_dlopen_in_namespace },
+	[REPLACE_EARLY_INIT] = { "__libc_early_init",
+				 (void *)libc_early_init_noop },
+	[REPLACE_DLOPEN] = { "dlopen", NULL },
 };
+
+void nsshare_proxy_init(void *(*dlopen_in_namespace)(const char *, int))
+{
+	glibc_replacements[REPLACE_DLOPEN].address = (void *)dlopen_in_namespace;
+}
 
 /* The runtime value the proxy exports for OBJ's symbol SYM, named NAME;
  * false when there is none.  IP is set for glibc libraries only. */

@@ -17,16 +17,10 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-/* What proxy.c needs of files not compiled in: no other thread, and no
- * namespace to open from. */
+/* What proxy.c needs of files not compiled in: no other thread.  No
+ * namespace is opened from, so nsshare_proxy_init is never called. */
 void nsshare_lock(void) {}
 void nsshare_unlock(void) {}
-void *nsshare_dlopen_in_namespace(const char *file, int mode)
-{
-	(void)file;
-	(void)mode;
-	return NULL;
-}
 
 /* Whether glibc loads and unloads PATH without dying. */
 static bool glibc_survives(const char *path)
