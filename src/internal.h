@@ -2,7 +2,7 @@
  * library is built with -fvisibility=hidden and a version script, and only
  * the entry points in dlfcn.c carry NSSHARE_API.
  *
- * Data flow of one dlmopen() call:
+ * Data flow of one dlmopen() call (doc/design.md has the layers):
  *   dlfcn.c      entry point: decides pass-through or nsshare's own path
  *   search.c     finds the file the caller meant
  *   closure.c    finds its DT_NEEDED closure, in ld.so's load order, with
