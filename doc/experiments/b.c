@@ -1,0 +1,2 @@
+extern int a_value(void);
+int b_call(void) { return a_value() + 1; }
