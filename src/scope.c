@@ -88,12 +88,17 @@ static struct ns_entry *entry_of(Lmid_t id, const struct link_map *root)
 		return e->loaded == root ? e : NULL;
 	}
 	/* The first namespace shows where the entries lie: the only
-	 * stride at which entry ID starts with ROOT. */
+	 * stride at which entry ID starts with ROOT and counts the objects
+	 * of its list (ROOT's r_debug holds it too, followed by other
+	 * words). */
+	unsigned int objects = 0;
+	for (const struct link_map *o = root; o; o = o->l_next)
+		objects++;
 	struct ns_entry *found = NULL;
 	for (stride = STRIDE_MIN; stride <= STRIDE_MAX; stride += 8) {
 		struct ns_entry *e =
 			(struct ns_entry *)(layout.rtld_global + stride * id);
-		if (e->loaded != root)
+		if (e->loaded != root || e->nloaded != objects)
 			continue;
 		if (found)
 			return NULL;

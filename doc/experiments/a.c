@@ -1,1 +1,0 @@
-int a_value(void) { return 42; }
