@@ -247,8 +247,7 @@ void *nsshare_ns_create(const char *first, const char *object,
 	/* The root takes the binding mode; RTLD_NODELETE and the like are
 	 * for the library and apply below. */
 	ns->root = real->dlmopen(LM_ID_NEWLM, root_path,
-				 mode & (RTLD_BINDING_MASK | RTLD_DEEPBIND |
-					 RTLD_GLOBAL));
+				 mode & (RTLD_BINDING_MASK | RTLD_DEEPBIND));
 	if (!ns->root) {
 		nsshare_error_take_glibc(object);
 		root_image_give_back(image);

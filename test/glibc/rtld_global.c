@@ -123,6 +123,33 @@ int main(void)
 	      "glibc's error: %s", err ? err : "(none)");
 	CHECK(dlclose(seer.handle) == 0, "dlclose of the third loader");
 
+	/* dlmopen(LM_ID_NEWLM, A, RTLD_GLOBAL) from the base: A and its
+	 * closure are the new namespace's global scope. */
+	void *ga = dlmopen(LM_ID_NEWLM, it_module(A_MOD), RTLD_NOW | RTLD_GLOBAL);
+	REQUIRE(ga, "dlmopen(LM_ID_NEWLM, A, RTLD_GLOBAL): %s", dlerror());
+	Lmid_t gns = it_handle_ns(ga);
+	CHECK(gns > 0, "A in namespace %ld", (long)gns);
+	void *gb = dlmopen(gns, it_module(B_MOD), RTLD_NOW);
+	CHECK(gb != NULL, "B into A's namespace: %s", gb ? "" : dlerror());
+	if (gb) {
+		void *(*gb_a_addr)(void);
+		SYM(gb_a_addr, gb, "gmod_b_a_addr");
+		CHECK(gb_a_addr() == dlsym(ga, "gmod_a_value"),
+		      "B bound to A in the namespace A made");
+	}
+	/* From outside an existing namespace: refused, saying why. */
+	CHECK(dlmopen(gns, it_module(C_MOD), RTLD_NOW | RTLD_GLOBAL) == NULL,
+	      "dlmopen(existing, C, RTLD_GLOBAL) from the base fails");
+	err = dlerror();
+	CHECK(err && strstr(err, C_MOD) && strstr(err, "RTLD_GLOBAL"),
+	      "the error names C and RTLD_GLOBAL: %s", err ? err : "(none)");
+	CHECK(dlmopen(gns, it_module(C_MOD), RTLD_NOW | RTLD_NOLOAD) == NULL,
+	      "and C was not loaded");
+	dlerror();
+	if (gb)
+		CHECK(dlclose(gb) == 0, "dlclose of B");
+	CHECK(dlclose(ga) == 0, "dlclose of A");
+
 	/* A namespace made after N is gone, likely in N's slot, starts with
 	 * an empty global scope and RTLD_GLOBAL works there again. */
 	Lmid_t old_ns = l.ns;
