@@ -49,6 +49,21 @@
  * takes RTLD_SHARED and RTLD_ISOLATE; its dlmopen(), dlclose() and
  * dlerror() are nsshare's.  The base namespace's dlopen() is glibc's.
  *
+ * RTLD_GLOBAL in a secondary namespace (stock glibc refuses it or
+ * crashes).  In a namespace nsshare made, dlopen(FILE, RTLD_GLOBAL) from
+ * code inside it adds FILE and its dependencies to that namespace's
+ * global scope, as glibc does in the base: objects loaded into it later
+ * bind to them without naming them, and dlsym(RTLD_DEFAULT) from inside
+ * finds them.  dlopen(FILE, RTLD_NOLOAD | RTLD_GLOBAL) makes a loaded
+ * FILE global.  dlmopen(LM_ID_NEWLM, FILE, RTLD_GLOBAL) makes FILE and
+ * its dependencies the new namespace's global scope (they are that
+ * already).  What is global in a namespace is visible nowhere else.
+ * Refused, with the reason, and nothing loaded: dlmopen() into an
+ * existing namespace with RTLD_GLOBAL ("RTLD_GLOBAL into namespace N from
+ * outside it is not supported"), and RTLD_GLOBAL in a namespace nsshare
+ * did not make or whose glibc layout nsshare does not recognise ("namespace
+ * N has no global scope").
+ *
  * FILE is found as glibc would find it for the caller: a bare name is
  * searched in the calling object's DT_RPATH / DT_RUNPATH ($ORIGIN being
  * its folder), LD_LIBRARY_PATH, the ld.so cache and the default folders.

@@ -87,6 +87,45 @@ caller_namespace(const void *return_address)
 	return id;
 }
 
+/* dlopen(RTLD_GLOBAL) from code inside a namespace: glibc takes
+ * RTLD_GLOBAL for a secondary namespace only from dlopen, which finds the
+ * namespace from its caller, so glibc must be entered from the caller's
+ * own frame (a tail call in nsshare_dlopen_in_namespace).  While nsshare
+ * prepares such a load, final_open only notes the name glibc must open. */
+static __thread struct {
+	bool active;           /* preparing a load that glibc ends */
+	bool noted;            /* NAME is what glibc must open */
+	char name[4096];
+} global_load;
+
+/* What final_open returns for a load left to glibc. */
+static char load_left_to_glibc;
+
+/* The glibc dlmopen that ends a load into the existing namespace ID, or,
+ * for a load glibc ends (global_load), the note of NAME.  An object ID
+ * already holds is opened here all the same, so that nsshare counts the
+ * handle (nsshare_ns_retain); the caller closes that reference again
+ * before glibc's open takes the one the user gets. */
+static void *final_open(const struct nsshare_real *real, Lmid_t id,
+			const char *name, int mode)
+{
+	if (!global_load.active)
+		return real->dlmopen(id, name, mode);
+	size_t len = strlen(name);
+	if (len >= sizeof global_load.name) {
+		nsshare_error(name, "file name too long");
+		return NULL;
+	}
+	memcpy(global_load.name, name, len + 1);
+	global_load.noted = true;
+	void *held = real->dlmopen(id, name, (mode & RTLD_BINDING_MASK) |
+				   RTLD_NOLOAD);
+	if (held)
+		return held;
+	real->dlerror();
+	return &load_left_to_glibc;
+}
+
 /* The handle of the proxy of PATH in namespace ID, if ID holds one. */
 static void *proxy_open_existing(const struct nsshare_real *real, Lmid_t id,
 				 const char *path, int mode)
@@ -96,7 +135,9 @@ static void *proxy_open_existing(const struct nsshare_real *real, Lmid_t id,
 		return NULL;
 	char proxy_path[NSSHARE_FD_PATH_MAX];
 	nsshare_proxy_path(proxy, proxy_path);
-	void *handle = real->dlmopen(id, proxy_path, mode | RTLD_NOLOAD);
+	void *handle = final_open(real, id, proxy_path, mode | RTLD_NOLOAD);
+	if (handle == &load_left_to_glibc)
+		return NULL; /* not there: nsshare loads it */
 	if (handle)
 		nsshare_ns_retain(handle);
 	return handle;
@@ -117,7 +158,7 @@ static void *open_shared(const struct nsshare_real *real, Lmid_t id,
 	if (id != LM_ID_NEWLM && nsshare_ns_holds(id, path)) {
 		/* A private copy: PATH is a file, never a proxy's name. */
 		if (!explicit)
-			return real->dlmopen(id, path, mode);
+			return final_open(real, id, path, mode);
 		nsshare_error(path, "object cannot be demoted to a proxy");
 		return NULL;
 	}
@@ -128,7 +169,7 @@ static void *open_shared(const struct nsshare_real *real, Lmid_t id,
 	nsshare_proxy_path(proxy, proxy_path);
 	if (id == LM_ID_NEWLM)
 		return nsshare_ns_create(proxy_path, file, closure, mode);
-	void *handle = real->dlmopen(id, proxy_path, mode);
+	void *handle = final_open(real, id, proxy_path, mode);
 	if (!handle)
 		nsshare_error_take_glibc(file);
 	return handle;
@@ -144,7 +185,7 @@ static void *open_private(const struct nsshare_real *real, Lmid_t id,
 		return nsshare_ns_create(path, file, closure, mode);
 	if (!nsshare_ns_add_proxies(id, path, closure))
 		return NULL;
-	void *handle = real->dlmopen(id, path, mode);
+	void *handle = final_open(real, id, path, mode);
 	if (!handle)
 		nsshare_error_take_glibc(file);
 	else
@@ -174,7 +215,7 @@ static bool held_by_name(const struct nsshare_real *real, Lmid_t id,
 		proxy = nsshare_proxy_is(lm);
 		if (proxy) {
 			/* Its own name, to apply MODE as a reopen does. */
-			*handle = real->dlmopen(id, lm->l_name, mode);
+			*handle = final_open(real, id, lm->l_name, mode);
 			if (*handle)
 				nsshare_ns_retain(*handle);
 			else
@@ -218,6 +259,19 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 	if (!nsshare_init())
 		return NULL;
 	pthread_once(&proxy_once, proxy_init);
+	/* RTLD_GLOBAL into a fresh namespace: the library and its closure
+	 * are the root's needs, which makes them the namespace's global
+	 * scope already. */
+	if ((mode & RTLD_GLOBAL) && (mode & RTLD_BINDING_MASK) &&
+	    id == LM_ID_NEWLM && !(mode & RTLD_NOLOAD))
+		mode &= ~RTLD_GLOBAL;
+	if ((mode & RTLD_GLOBAL) && (mode & RTLD_BINDING_MASK) &&
+	    id != LM_ID_NEWLM) {
+		nsshare_error(file, "RTLD_GLOBAL into namespace %ld from "
+			      "outside it is not supported: use dlopen from "
+			      "code inside it, or LM_ID_NEWLM", (long)id);
+		return NULL;
+	}
 	int glibc_mode = mode & ~NSSHARE_OWN_FLAGS;
 	/* Modes glibc refuses for any secondary namespace, before it loads
 	 * anything: glibc says so in its own words, and nothing is loaded
@@ -238,7 +292,7 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 	handle = proxy_open_existing(real, id, path, glibc_mode);
 	if (handle || (mode & RTLD_NOLOAD)) {
 		free(path);
-		return handle ? handle : real->dlmopen(id, file, glibc_mode);
+		return handle ? handle : final_open(real, id, file, glibc_mode);
 	}
 	/* Fails, naming PATH, when ID is no namespace in use; the scan
 	 * below asks ID about names. */
@@ -325,7 +379,27 @@ static void *nsshare_dlopen_in_namespace(const char *file, int mode)
 	Lmid_t id = caller_namespace(caller);
 	if (id == LM_ID_BASE || !file || !*file || isolated(mode))
 		return real->dlopen(file, mode & ~NSSHARE_OWN_FLAGS);
-	return open_secondary(real, id, file, mode, caller);
+	if (!(mode & RTLD_GLOBAL) || !(mode & RTLD_BINDING_MASK))
+		return open_secondary(real, id, file, mode, caller);
+	/* RTLD_GLOBAL: nsshare prepares the load (proxies in place of the
+	 * shared objects), glibc does it from the caller's frame, adding it
+	 * to the namespace's global scope that scope.c gave it. */
+	if (!nsshare_ns_has_global_scope(id)) {
+		nsshare_error(file, "RTLD_GLOBAL: namespace %ld has no global "
+			      "scope (not made by nsshare, or glibc's layout "
+			      "is not the one nsshare knows)", (long)id);
+		return NULL;
+	}
+	global_load.active = true;
+	global_load.noted = false;
+	void *prepared = open_secondary(real, id, file, mode & ~RTLD_GLOBAL,
+					caller);
+	global_load.active = false;
+	if (!prepared || !global_load.noted)
+		return prepared;
+	if (prepared != &load_left_to_glibc)
+		real->dlclose(prepared);
+	return real->dlopen(global_load.name, mode & ~NSSHARE_OWN_FLAGS);
 }
 
 NSSHARE_API int dlclose(void *handle)

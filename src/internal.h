@@ -304,6 +304,19 @@ struct nsshare_ns *nsshare_ns_release(void *handle);
 /* Closes the namespace's root and what nsshare added to it. */
 void nsshare_ns_destroy(struct nsshare_ns *ns);
 
+/* scope.c: a global scope for namespace ID, whose first object is ROOT
+ * (see there).  nsshare_scope_seed gives it one (false when the running
+ * glibc does not show the layout scope.c expects); nsshare_scope_seeded
+ * says whether it has it.  Before ROOT is closed, nsshare_scope_detach
+ * returns what must be freed after, for nsshare_scope_forget. */
+#define NSSHARE_DL_NNS 16
+bool nsshare_scope_seed(Lmid_t id, struct link_map *root);
+bool nsshare_scope_seeded(Lmid_t id, struct link_map *root);
+void *nsshare_scope_detach(Lmid_t id, struct link_map *root);
+void nsshare_scope_forget(Lmid_t id, void *grown);
+/* Whether namespace ID has a global scope that RTLD_GLOBAL can grow. */
+bool nsshare_ns_has_global_scope(Lmid_t id);
+
 /* rdebug.c: the namespace's list for debuggers starts at FIRST, the
  * library, not at ROOT, the root before it (glibc 2.35 and later).  False
  * when the list was left as it is.  nsshare_rdebug_show_root undoes it,

@@ -15,6 +15,10 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+/* Shared by the files of the search and the closure scan only: direct
+ * accesses, not through the GOT. */
+#pragma GCC visibility push(hidden)
+
 /* ---- What this machine's ld.so accepts. */
 
 /* The Debian multiarch folder ($LIB is "lib/<triplet>" there, as
@@ -191,5 +195,7 @@ const struct file_entry *file_get(const char *path, char *why,
 enum verdict candidate_check(const char *path);
 char *search_bare(const char *name, const struct search_obj *loader);
 char *origin_of(const char *realname);
+
+#pragma GCC visibility pop
 
 #endif

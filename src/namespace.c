@@ -38,6 +38,8 @@ struct nsshare_ns {
 	/* Their link maps while the root is hidden from r_debug walkers
 	 * (rdebug.c), else NULL. */
 	struct link_map *root_lm, *first_lm;
+	struct link_map *root_map; /* the root's link map */
+	bool global_scope;     /* given one (scope.c) */
 	unsigned long refs;    /* handles of FIRST that nsshare gave out */
 	struct root_image *image;
 	void **added;          /* proxies opened into it later */
@@ -245,8 +247,7 @@ void *nsshare_ns_create(const char *first, const char *object,
 	/* The root takes the binding mode; RTLD_NODELETE and the like are
 	 * for the library and apply below. */
 	ns->root = real->dlmopen(LM_ID_NEWLM, root_path,
-				 mode & (RTLD_BINDING_MASK | RTLD_DEEPBIND |
-					 RTLD_GLOBAL));
+				 mode & (RTLD_BINDING_MASK | RTLD_DEEPBIND));
 	if (!ns->root) {
 		nsshare_error_take_glibc(object);
 		root_image_give_back(image);
@@ -265,10 +266,13 @@ void *nsshare_ns_create(const char *first, const char *object,
 	}
 	struct link_map *root_lm = NULL, *first_lm = NULL;
 	if (dlinfo(ns->root, RTLD_DI_LINKMAP, &root_lm) == 0 &&
-	    dlinfo(ns->first, RTLD_DI_LINKMAP, &first_lm) == 0 &&
-	    nsshare_rdebug_hide_root(root_lm, first_lm)) {
-		ns->root_lm = root_lm;
-		ns->first_lm = first_lm;
+	    dlinfo(ns->first, RTLD_DI_LINKMAP, &first_lm) == 0) {
+		ns->root_map = root_lm;
+		ns->global_scope = nsshare_scope_seed(ns->id, root_lm);
+		if (nsshare_rdebug_hide_root(root_lm, first_lm)) {
+			ns->root_lm = root_lm;
+			ns->first_lm = first_lm;
+		}
 	}
 	ns->image = image;
 	ns->refs = 1;
@@ -326,6 +330,17 @@ static bool ns_shares_glibc(const struct nsshare_real *real, Lmid_t id,
 	bool shared = nsshare_proxy_is(lm);
 	real->dlclose(libc);
 	return shared;
+}
+
+bool nsshare_ns_has_global_scope(Lmid_t id)
+{
+	nsshare_lock();
+	struct nsshare_ns *ns = ns_find_id(id);
+	struct link_map *root = ns && ns->global_scope ? ns->root_map : NULL;
+	nsshare_unlock();
+	/* Outside our lock: scope.c may ask ld.so (dladdr1) the first
+	 * time. */
+	return root && nsshare_scope_seeded(id, root);
 }
 
 bool nsshare_ns_holds(Lmid_t id, const char *name)
@@ -411,7 +426,11 @@ void nsshare_ns_destroy(struct nsshare_ns *ns)
 		real->dlclose(ns->added[i]);
 	if (ns->root_lm)
 		nsshare_rdebug_show_root(ns->root_lm, ns->first_lm);
+	void *grown = ns->global_scope
+		? nsshare_scope_detach(ns->id, ns->root_map) : NULL;
 	real->dlclose(ns->root);
+	if (ns->global_scope)
+		nsshare_scope_forget(ns->id, grown);
 	root_image_give_back(ns->image);
 	free(ns->added);
 	free(ns);

@@ -20,6 +20,7 @@ struct python {
 	int (*run)(const char *);
 	int (*finalize)(void);
 	char path[64]; /* where its script writes the result */
+	const char *dlopen_flags; /* sys.setdlopenflags, in Python */
 };
 
 static void python_open(struct python *py)
@@ -37,8 +38,12 @@ static void python_open(struct python *py)
 
 /* The script: a thread computes with _decimal and _json (extension
  * modules) and ctypes (an extension module with a library of its own);
- * the main thread writes what it got. */
+ * the main thread writes what it got.  Its first line is the dlopen
+ * flags of the imports: B imports with RTLD_GLOBAL, as MPI bindings and
+ * some scientific packages make Python do (issue 9). */
 static const char script[] =
+	"import sys, os\n"
+	"sys.setdlopenflags(%s)\n"
 	"import threading, _decimal, _json, ctypes\n"
 	"got = []\n"
 	"def work(n):\n"
@@ -54,8 +59,8 @@ static const char script[] =
 /* Runs the script in PY with argument N. */
 static void python_run(struct python *py, int n)
 {
-	char code[sizeof script + 128];
-	snprintf(code, sizeof code, script, n, py->path);
+	char code[sizeof script + 192];
+	snprintf(code, sizeof code, script, py->dlopen_flags, n, py->path);
 	CHECK(py->run(code) == 0, "script failed in namespace %ld",
 	      (long)it_handle_ns(py->h));
 }
@@ -100,6 +105,8 @@ int main(void)
 	struct python a, b;
 	python_open(&a);
 	python_open(&b);
+	a.dlopen_flags = "os.RTLD_NOW";
+	b.dlopen_flags = "os.RTLD_GLOBAL | os.RTLD_NOW";
 	Lmid_t na = it_handle_ns(a.h), nb = it_handle_ns(b.h);
 	CHECK(na != nb, "both in namespace %ld", (long)na);
 	CHECK_PRIVATE_LIB_SHARED_LIBC(a.h, "Py_InitializeEx", "A");
