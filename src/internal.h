@@ -308,12 +308,13 @@ void nsshare_ns_destroy(struct nsshare_ns *ns);
  * (see there).  nsshare_scope_seed gives it one (false when the running
  * glibc does not show the layout scope.c expects); nsshare_scope_seeded
  * says whether it has it.  Before ROOT is closed, nsshare_scope_detach
- * returns what must be freed after, for nsshare_scope_forget. */
+ * takes it back, returning what must be freed once ROOT is closed, by
+ * nsshare_scope_forget. */
 #define NSSHARE_DL_NNS 16
 bool nsshare_scope_seed(Lmid_t id, struct link_map *root);
 bool nsshare_scope_seeded(Lmid_t id, struct link_map *root);
 void *nsshare_scope_detach(Lmid_t id, struct link_map *root);
-void nsshare_scope_forget(Lmid_t id, void *grown);
+void nsshare_scope_forget(void *grown);
 /* Whether namespace ID has a global scope that RTLD_GLOBAL can grow. */
 bool nsshare_ns_has_global_scope(Lmid_t id);
 

@@ -429,8 +429,7 @@ void nsshare_ns_destroy(struct nsshare_ns *ns)
 	void *grown = ns->global_scope
 		? nsshare_scope_detach(ns->id, ns->root_map) : NULL;
 	real->dlclose(ns->root);
-	if (ns->global_scope)
-		nsshare_scope_forget(ns->id, grown);
+	nsshare_scope_forget(grown);
 	root_image_give_back(ns->image);
 	free(ns->added);
 	free(ns);

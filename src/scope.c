@@ -108,63 +108,70 @@ static struct ns_entry *entry_of(Lmid_t id, const struct link_map *root)
 	return found;
 }
 
-/* What a namespace whose root is gone keeps as its main search list: an
- * empty one that no object's scope holds.  glibc still takes objects that
- * were global out of it when they close, and nsshare refuses RTLD_GLOBAL
- * there again (nsshare_scope_seeded is false). */
+/* What a namespace keeps as its main search list from just before its
+ * root is closed: an empty one that no object's scope holds.  glibc takes
+ * objects that were global out of it as they close (finding nothing), and
+ * nsshare refuses RTLD_GLOBAL there again (nsshare_scope_seeded is
+ * false).  The slot is made so before the root's dlclose frees it for the
+ * next namespace, so nothing here writes to a slot glibc may have given
+ * to another namespace meanwhile.  Other threads read the words with
+ * acquire loads: ld.so's lock orders them too, but ThreadSanitizer does
+ * not see it. */
 static struct scope_elem orphans[NSSHARE_DL_NNS];
+
+static struct scope_elem *main_list_of(struct ns_entry *e)
+{
+	return __atomic_load_n(&e->main_list, __ATOMIC_ACQUIRE);
+}
+
+static struct scope_elem *root_list(struct link_map *root)
+{
+	return (struct scope_elem *)((char *)root + layout.searchlist_off);
+}
 
 bool nsshare_scope_seed(Lmid_t id, struct link_map *root)
 {
 	struct ns_entry *e = entry_of(id, root);
 	if (!e || id >= NSSHARE_DL_NNS)
 		return false;
-	/* A slot whose last namespace outlived its root holds an orphan
-	 * (nsshare_scope_forget), with nothing in it once it is empty. */
-	if (e->main_list == &orphans[id] && orphans[id].r_nlist == 0) {
+	if (main_list_of(e) == &orphans[id] && orphans[id].r_nlist == 0) {
 		free(orphans[id].r_list);
 		orphans[id] = (struct scope_elem){ NULL, 0 };
-		e->main_list = NULL;
-		e->global_scope_alloc = 0;
+		__atomic_store_n(&e->global_scope_alloc, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->main_list, NULL, __ATOMIC_RELEASE);
 	}
-	if (e->main_list != NULL || e->global_scope_alloc != 0)
+	if (main_list_of(e) != NULL ||
+	    __atomic_load_n(&e->global_scope_alloc, __ATOMIC_RELAXED) != 0)
 		return false;
-	struct scope_elem *list =
-		(struct scope_elem *)((char *)root + layout.searchlist_off);
+	struct scope_elem *list = root_list(root);
 	if (list->r_nlist == 0 || list->r_list[0] != root)
 		return false;
-	e->main_list = list;
+	__atomic_store_n(&e->main_list, list, __ATOMIC_RELEASE);
 	return true;
 }
 
 bool nsshare_scope_seeded(Lmid_t id, struct link_map *root)
 {
 	struct ns_entry *e = entry_of(id, root);
-	return e && e->main_list ==
-		(struct scope_elem *)((char *)root + layout.searchlist_off);
+	return e && main_list_of(e) == root_list(root);
 }
 
 void *nsshare_scope_detach(Lmid_t id, struct link_map *root)
 {
 	struct ns_entry *e = entry_of(id, root);
-	if (!e || e->main_list !=
-		(struct scope_elem *)((char *)root + layout.searchlist_off))
+	if (!e || id >= NSSHARE_DL_NNS || main_list_of(e) != root_list(root))
 		return NULL;
 	/* Grown by glibc: its array, which the root's unloading leaves
-	 * behind (glibc frees the list it made itself). */
-	return e->global_scope_alloc ? e->main_list->r_list : NULL;
+	 * behind (glibc frees only the list it made itself). */
+	void *grown = __atomic_load_n(&e->global_scope_alloc, __ATOMIC_RELAXED)
+		? root_list(root)->r_list : NULL;
+	orphans[id] = (struct scope_elem){ NULL, 0 };
+	__atomic_store_n(&e->global_scope_alloc, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->main_list, &orphans[id], __ATOMIC_RELEASE);
+	return grown;
 }
 
-void nsshare_scope_forget(Lmid_t id, void *grown)
+void nsshare_scope_forget(void *grown)
 {
-	if (!layout.ok || id <= 0 || id >= NSSHARE_DL_NNS || !layout.stride)
-		return;
-	struct ns_entry *e =
-		(struct ns_entry *)(layout.rtld_global + layout.stride * id);
-	/* An emptied namespace's slot must start again as glibc's do, with
-	 * no main search list (BZ 29600 keeps the rest of a reused one). */
-	orphans[id] = (struct scope_elem){ NULL, 0 };
-	e->main_list = e->loaded ? &orphans[id] : NULL;
-	e->global_scope_alloc = 0;
 	free(grown);
 }
