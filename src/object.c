@@ -252,6 +252,12 @@ static size_t strsz_usable(const struct nsshare_object *obj, uint64_t strsz)
 	return (size_t)strsz;
 }
 
+/* Whether P, which may be NULL, is aligned to ALIGN. */
+static bool aligned(const void *p, size_t align)
+{
+	return (uintptr_t)p % align == 0;
+}
+
 static bool object_refuse(struct nsshare_object *obj, const char *what,
 			  const char *reason)
 {
@@ -290,6 +296,17 @@ bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj)
 	const char *what = lm->l_name && *lm->l_name ? lm->l_name : "main program";
 	if (!obj->symtab || !obj->strtab || (!obj->hash && !obj->gnu_hash)) {
 		nsshare_error(what, "no dynamic symbol table to proxy");
+		return false;
+	}
+	/* ld.so reads them in place, which x86 forgives when an object is
+	 * damaged; C does not: an odd table is refused. */
+	if (!aligned(obj->symtab, _Alignof(ElfW(Sym))) ||
+	    !aligned(obj->hash, _Alignof(uint32_t)) ||
+	    !aligned(obj->gnu_hash, _Alignof(ElfW(Addr))) ||
+	    !aligned(obj->versym, _Alignof(ElfW(Half))) ||
+	    !aligned(verdef, _Alignof(ElfW(Verdef))) ||
+	    !aligned(verneed, _Alignof(ElfW(Verneed)))) {
+		nsshare_error(what, "misaligned dynamic table");
 		return false;
 	}
 	struct segments_find find = { lm, obj, false, false };
