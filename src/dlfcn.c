@@ -259,18 +259,19 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 	if (!nsshare_init())
 		return NULL;
 	pthread_once(&proxy_once, proxy_init);
-	/* RTLD_GLOBAL into a fresh namespace: the library and its closure
-	 * are the root's needs, which makes them the namespace's global
-	 * scope already. */
-	if ((mode & RTLD_GLOBAL) && (mode & RTLD_BINDING_MASK) &&
-	    id == LM_ID_NEWLM && !(mode & RTLD_NOLOAD))
-		mode &= ~RTLD_GLOBAL;
-	if ((mode & RTLD_GLOBAL) && (mode & RTLD_BINDING_MASK) &&
-	    id != LM_ID_NEWLM) {
-		nsshare_error(file, "RTLD_GLOBAL into namespace %ld from "
-			      "outside it is not supported: use dlopen from "
-			      "code inside it, or LM_ID_NEWLM", (long)id);
-		return NULL;
+	if ((mode & RTLD_GLOBAL) && (mode & RTLD_BINDING_MASK)) {
+		/* Into a fresh namespace: the library and its closure are
+		 * the root's needs, which makes them its global scope
+		 * already. */
+		if (id == LM_ID_NEWLM && !(mode & RTLD_NOLOAD)) {
+			mode &= ~RTLD_GLOBAL;
+		} else if (id != LM_ID_NEWLM) {
+			nsshare_error(file, "RTLD_GLOBAL into namespace %ld "
+				      "from outside it is not supported: use "
+				      "dlopen from code inside it, or "
+				      "LM_ID_NEWLM", (long)id);
+			return NULL;
+		}
 	}
 	int glibc_mode = mode & ~NSSHARE_OWN_FLAGS;
 	/* Modes glibc refuses for any secondary namespace, before it loads

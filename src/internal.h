@@ -307,7 +307,7 @@ void nsshare_ns_destroy(struct nsshare_ns *ns);
 /* scope.c: a global scope for namespace ID, whose first object is ROOT
  * (see there).  nsshare_scope_seed gives it one (false when the running
  * glibc does not show the layout scope.c expects); nsshare_scope_seeded
- * says whether it has it.  Before ROOT is closed, nsshare_scope_detach
+ * says whether it has it, and detach does nothing when it has not.  Before ROOT is closed, nsshare_scope_detach
  * takes it back, returning what must be freed once ROOT is closed, by
  * nsshare_scope_forget. */
 #define NSSHARE_DL_NNS 16
@@ -321,7 +321,7 @@ bool nsshare_ns_has_global_scope(Lmid_t id);
 /* rdebug.c: the namespace's list for debuggers starts at FIRST, the
  * library, not at ROOT, the root before it (glibc 2.35 and later).  False
  * when the list was left as it is.  nsshare_rdebug_show_root undoes it,
- * before ROOT is closed. */
+ * before ROOT is closed, and does nothing where it was not done. */
 bool nsshare_rdebug_hide_root(struct link_map *root, struct link_map *first);
 void nsshare_rdebug_show_root(struct link_map *root, struct link_map *first);
 

@@ -35,11 +35,10 @@ struct nsshare_ns {
 	Lmid_t id;
 	void *root;            /* the synthesized root's handle */
 	void *first;           /* the library that created the namespace */
-	/* Their link maps while the root is hidden from r_debug walkers
-	 * (rdebug.c), else NULL. */
-	struct link_map *root_lm, *first_lm;
-	struct link_map *root_map; /* the root's link map */
-	bool global_scope;     /* given one (scope.c) */
+	/* Their link maps: rdebug.c hides the root from r_debug walkers,
+	 * scope.c gives the namespace a main search list (both check what
+	 * they did themselves).  NULL when dlinfo could not tell. */
+	struct link_map *root_map, *first_map;
 	unsigned long refs;    /* handles of FIRST that nsshare gave out */
 	struct root_image *image;
 	void **added;          /* proxies opened into it later */
@@ -264,15 +263,13 @@ void *nsshare_ns_create(const char *first, const char *object,
 		free(ns);
 		return NULL;
 	}
-	struct link_map *root_lm = NULL, *first_lm = NULL;
-	if (dlinfo(ns->root, RTLD_DI_LINKMAP, &root_lm) == 0 &&
-	    dlinfo(ns->first, RTLD_DI_LINKMAP, &first_lm) == 0) {
-		ns->root_map = root_lm;
-		ns->global_scope = nsshare_scope_seed(ns->id, root_lm);
-		if (nsshare_rdebug_hide_root(root_lm, first_lm)) {
-			ns->root_lm = root_lm;
-			ns->first_lm = first_lm;
-		}
+	struct link_map *root_map = NULL, *first_map = NULL;
+	if (dlinfo(ns->root, RTLD_DI_LINKMAP, &root_map) == 0 &&
+	    dlinfo(ns->first, RTLD_DI_LINKMAP, &first_map) == 0) {
+		ns->root_map = root_map;
+		ns->first_map = first_map;
+		nsshare_scope_seed(ns->id, root_map);
+		nsshare_rdebug_hide_root(root_map, first_map);
 	}
 	ns->image = image;
 	ns->refs = 1;
@@ -336,7 +333,7 @@ bool nsshare_ns_has_global_scope(Lmid_t id)
 {
 	nsshare_lock();
 	struct nsshare_ns *ns = ns_find_id(id);
-	struct link_map *root = ns && ns->global_scope ? ns->root_map : NULL;
+	struct link_map *root = ns ? ns->root_map : NULL;
 	nsshare_unlock();
 	/* Outside our lock: scope.c may ask ld.so (dladdr1) the first
 	 * time. */
@@ -424,10 +421,11 @@ void nsshare_ns_destroy(struct nsshare_ns *ns)
 	const struct nsshare_real *real = nsshare_real();
 	for (size_t i = 0; i < ns->nadded; i++)
 		real->dlclose(ns->added[i]);
-	if (ns->root_lm)
-		nsshare_rdebug_show_root(ns->root_lm, ns->first_lm);
-	void *grown = ns->global_scope
-		? nsshare_scope_detach(ns->id, ns->root_map) : NULL;
+	void *grown = NULL;
+	if (ns->root_map) {
+		nsshare_rdebug_show_root(ns->root_map, ns->first_map);
+		grown = nsshare_scope_detach(ns->id, ns->root_map);
+	}
 	real->dlclose(ns->root);
 	nsshare_scope_forget(grown);
 	root_image_give_back(ns->image);
