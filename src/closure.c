@@ -162,8 +162,7 @@ static bool is_rtld_name(const char *name)
 	const char *slash = strrchr(name, '/');
 	const char *base = slash ? slash + 1 : name;
 	return (state.rtld_base[0] && strcmp(base, state.rtld_base) == 0) ||
-	       starts_with(base, "ld-linux") || starts_with(base, "ld64.so") ||
-	       strcmp(base, "ld.so") == 0 || starts_with(base, "ld.so.");
+	       nsshare_rtld_name_like(base);
 }
 
 /* The running ld.so, by identity or by soname. */

@@ -133,7 +133,7 @@ static void *proxy_open_existing(const struct nsshare_real *real, Lmid_t id,
 	struct nsshare_proxy *proxy = nsshare_proxy_of_file(path);
 	if (!proxy || id == LM_ID_NEWLM)
 		return NULL;
-	char proxy_path[NSSHARE_FD_PATH_MAX];
+	char proxy_path[NSSHARE_IMAGE_PATH_MAX];
 	nsshare_proxy_path(proxy, proxy_path);
 	void *handle = final_open(real, id, proxy_path, mode | RTLD_NOLOAD);
 	if (handle == &load_left_to_glibc)
@@ -165,10 +165,10 @@ static void *open_shared(const struct nsshare_real *real, Lmid_t id,
 	struct nsshare_proxy *proxy = nsshare_proxy_load(path, mode);
 	if (!proxy)
 		return NULL;
-	char proxy_path[NSSHARE_FD_PATH_MAX];
+	char proxy_path[NSSHARE_IMAGE_PATH_MAX];
 	nsshare_proxy_path(proxy, proxy_path);
 	if (id == LM_ID_NEWLM)
-		return nsshare_ns_create(proxy_path, file, closure, mode);
+		return nsshare_ns_create(proxy_path, proxy, file, closure, mode);
 	void *handle = final_open(real, id, proxy_path, mode);
 	if (!handle)
 		nsshare_error_take_glibc(file);
@@ -182,7 +182,7 @@ static void *open_private(const struct nsshare_real *real, Lmid_t id,
 			  const struct nsshare_closure *closure)
 {
 	if (id == LM_ID_NEWLM)
-		return nsshare_ns_create(path, file, closure, mode);
+		return nsshare_ns_create(path, NULL, file, closure, mode);
 	if (!nsshare_ns_add_proxies(id, path, closure))
 		return NULL;
 	void *handle = final_open(real, id, path, mode);

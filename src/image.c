@@ -478,8 +478,3 @@ ino_t nsshare_fd_ino(int fd)
 	struct stat st;
 	return fstat(fd, &st) == 0 ? st.st_ino : 0;
 }
-
-void nsshare_fd_path(int fd, char *buf)
-{
-	snprintf(buf, NSSHARE_FD_PATH_MAX, "/proc/%ld/fd/%d", (long)getpid(), fd);
-}

@@ -110,6 +110,7 @@ struct nsshare_object {
 	struct nsshare_verdef *verdefs;
 	size_t nverdefs;
 	bool needs_glibc_private;
+	const char *rtld_needed;  /* its DT_NEEDED name of ld.so, or NULL */
 	const uint32_t *hash;     /* DT_HASH, or NULL; unchecked and unread
 				   * next to a GNU hash, as by ld.so */
 	const uint32_t *gnu_hash; /* DT_GNU_HASH, or NULL */
@@ -121,6 +122,10 @@ struct nsshare_object {
  * DT_VERNEED) as offsets (glibc-facts 10); other ports relocate none.  An
  * offset is always below the load address L_ADDR. */
 const void *nsshare_dyn_pointer(ElfW(Addr) l_addr, ElfW(Addr) ptr);
+/* Whether NAME (a path or a file name) is shaped like ld.so's on Linux:
+ * ld-linux*, ld64.so*, ld.so, ld.so.*.  The running one may be called
+ * otherwise too (closure.c knows its identity). */
+bool nsshare_rtld_name_like(const char *name);
 /* Reads LM's dynamic section.  Returns false with an error set.  Every
  * table and string is bounded by the object's readable segments: a
  * damaged one that a proxy needs is refused ("damaged symbol table"),
@@ -183,10 +188,22 @@ struct nsshare_image_spec {
  * Returns the fd, or -1 with an error set naming NAME. */
 int nsshare_image_write(const struct nsshare_image_spec *spec,
 			const char *name);
-/* The path under which ld.so opens FD and a debugger finds it:
- * /proc/<pid>/fd/<fd>.  BUF must hold NSSHARE_FD_PATH_MAX bytes. */
-#define NSSHARE_FD_PATH_MAX 64
-void nsshare_fd_path(int fd, char *buf);
+
+/* ---- imagename.c: the names ld.so opens images by. */
+/* The path under which ld.so opens the image FD and an auditor or a
+ * debugger finds it: DIR/<fd>/NAME, a link to /proc/<pid>/fd/<fd> in the
+ * process's own directory, NAME's last component being the file name of
+ * what the image stands for; /proc/<pid>/fd/<fd> where there is no such
+ * directory (secure mode) or NAME is NULL.  BUF must hold
+ * NSSHARE_IMAGE_PATH_MAX bytes. */
+#define NSSHARE_IMAGE_PATH_MAX 512
+void nsshare_image_path(int fd, const char *name, char *buf);
+/* The descriptor of the image that a path nsshare_image_path gave in
+ * this process or an ancestor names, or -1 for any other path. */
+int nsshare_image_path_fd(const char *path);
+/* For lock.c's fork handlers. */
+void nsshare_image_names_lock(void);
+void nsshare_image_names_unlock(void);
 /* The inode FD refers to, or 0.  An image's descriptor is intact while it
  * still names the memfd written for it: a program may close descriptors
  * it does not know about (daemons close them all). */
@@ -201,8 +218,8 @@ void nsshare_proxy_init(void *(*dlopen_in_namespace)(const char *, int));
  * (RTLD_NODELETE), and returns its proxy, built on first use.  MODE gives
  * the binding (RTLD_LAZY or RTLD_NOW).  NULL with an error set. */
 struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode);
-/* The path to give the real dlmopen (/proc/<pid>/fd/<fd>), copied to BUF
- * of NSSHARE_FD_PATH_MAX bytes. */
+/* The path to give the real dlmopen (nsshare_image_path), copied to BUF
+ * of NSSHARE_IMAGE_PATH_MAX bytes. */
 void nsshare_proxy_path(const struct nsshare_proxy *proxy, char *buf);
 /* The same for the image of the proxy that ld.so matches a request for
  * NAME with: the proxy's own when NAME is its base copy's SONAME (or
@@ -210,6 +227,8 @@ void nsshare_proxy_path(const struct nsshare_proxy *proxy, char *buf);
  * first use.  False with an error set. */
 bool nsshare_proxy_path_as(struct nsshare_proxy *proxy, const char *name,
 			   char *buf);
+/* Whether PROXY's image needs ld.so (its base copy does: libc). */
+bool nsshare_proxy_needs_rtld(const struct nsshare_proxy *proxy);
 /* Whether the loaded object LM is one of nsshare's proxies. */
 bool nsshare_proxy_is(const struct link_map *lm);
 /* The proxy of the file at PATH (same device and inode as its base copy),
@@ -273,13 +292,16 @@ struct nsshare_closure {
 	bool failed;   /* out of memory while collecting */
 };
 /* Opens a fresh namespace for FIRST, the file of CLOSURE's first object
- * or a proxy, and returns FIRST's handle in it.  The namespace's root
- * needs FIRST and then every object of CLOSURE after the first, each
- * proxied object as its proxy, and libc's proxy last if CLOSURE lacks it:
- * the root's search list, the namespace's global scope, is stock's with
- * the root in front (glibc-facts 14).  CLOSURE may be NULL.  NULL with
- * an error set naming OBJECT (what the caller asked for). */
-void *nsshare_ns_create(const char *first, const char *object,
+ * or the path of TOP, its proxy (TOP NULL otherwise), and returns FIRST's
+ * handle in it.  The namespace's root needs FIRST and then every object
+ * of CLOSURE after the first, each proxied object as its proxy, and
+ * libc's proxy last if CLOSURE lacks it: the root's search list, the
+ * namespace's global scope, is stock's with the root in front
+ * (glibc-facts 14).  Where TOP's own search list is that list already
+ * (libc's proxy and ld.so) there is no root.  CLOSURE may be NULL.  NULL
+ * with an error set naming OBJECT (what the caller asked for). */
+void *nsshare_ns_create(const char *first, const struct nsshare_proxy *top,
+			const char *object,
 			const struct nsshare_closure *closure, int mode);
 /* Whether namespace ID holds an object ld.so would match NAME with (its
  * name, SONAME or file), as RTLD_NOLOAD asks; nothing is loaded and no

@@ -64,10 +64,12 @@ static void fork_prepare(void)
 	/* In the order a thread takes them: loader, then the others. */
 	nsshare_search_fork_prepare();
 	pthread_mutex_lock(&table_lock);
+	nsshare_image_names_lock();
 }
 
 static void fork_parent(void)
 {
+	nsshare_image_names_unlock();
 	pthread_mutex_unlock(&table_lock);
 	nsshare_search_fork_parent();
 	if (fork_holds_loader) {
@@ -86,6 +88,7 @@ static void fork_child(void)
 {
 	pthread_rwlock_t fresh_rwlock =
 		PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+	nsshare_image_names_unlock();
 	pthread_mutex_unlock(&table_lock);
 	nsshare_search_fork_child();
 	loader_lock = fresh_rwlock;

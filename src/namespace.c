@@ -33,7 +33,9 @@ struct root_image {
 struct nsshare_ns {
 	struct nsshare_ns *next;
 	Lmid_t id;
-	void *root;            /* the synthesized root's handle */
+	void *root;            /* the synthesized root's handle, or the
+				* namespace's own reference to FIRST where
+				* it has no root (IMAGE NULL) */
 	void *first;           /* the library that created the namespace */
 	/* Their link maps: rdebug.c hides the root from r_debug walkers,
 	 * scope.c gives the namespace a main search list (both check what
@@ -176,7 +178,7 @@ static void root_image_give_back(struct root_image *image)
  * kept in PATHS.  Returns their count, or 0 with an error set. */
 static size_t root_needed(const char *first,
 			  const struct nsshare_closure *closure,
-			  const char **needed, char (*paths)[NSSHARE_FD_PATH_MAX])
+			  const char **needed, char (*paths)[NSSHARE_IMAGE_PATH_MAX])
 {
 	struct nsshare_proxy *libc = nsshare_proxy_load("libc.so.6", RTLD_LAZY);
 	if (!libc)
@@ -207,25 +209,48 @@ static size_t root_needed(const char *first,
 	return n;
 }
 
-/* The root image of a fresh namespace for FIRST and CLOSURE. */
-static struct root_image *root_image(const char *first, const char *object,
-				     const struct nsshare_closure *closure)
+/* Whether CLOSURE's objects after the first are ld.so alone (or none). */
+static bool closure_rest_is_rtld(const struct nsshare_closure *closure)
+{
+	for (size_t i = 1; closure && i < closure->count; i++)
+		if (closure->items[i].kind != NSSHARE_CLOSURE_RTLD)
+			return false;
+	return true;
+}
+
+/* The root image of a fresh namespace for FIRST and CLOSURE.  *NONE is
+ * set when the namespace needs none: TOP, FIRST's proxy, is libc's and
+ * needs ld.so itself, so a root would add nothing to TOP's search list
+ * but itself, an object no auditor expects (glibc's tst-audit23). */
+static struct root_image *root_image(const char *first,
+				     const struct nsshare_proxy *top,
+				     const char *object,
+				     const struct nsshare_closure *closure,
+				     bool *none)
 {
 	size_t max = (closure ? closure->count : 0) + 2;
 	const char **needed = calloc(max, sizeof *needed);
-	char (*paths)[NSSHARE_FD_PATH_MAX] = calloc(max, sizeof *paths);
+	char (*paths)[NSSHARE_IMAGE_PATH_MAX] = calloc(max, sizeof *paths);
 	struct root_image *image = NULL;
 	size_t n = 0;
+	*none = false;
 	if (!needed || !paths)
 		nsshare_error(object, "out of memory");
-	else if ((n = root_needed(first, closure, needed, paths)))
+	else if ((n = root_needed(first, closure, needed, paths)) == 0)
+		;
+	else if (top && nsshare_proxy_needs_rtld(top) &&
+		 closure_rest_is_rtld(closure) &&
+		 n == (closure && closure->count ? closure->count : 1))
+		*none = true; /* no libc proxy was added: TOP is libc's */
+	else
 		image = root_image_take(needed, n, object);
 	free(needed);
 	free(paths);
 	return image;
 }
 
-void *nsshare_ns_create(const char *first, const char *object,
+void *nsshare_ns_create(const char *first, const struct nsshare_proxy *top,
+			const char *object,
 			const struct nsshare_closure *closure, int mode)
 {
 	const struct nsshare_real *real = nsshare_real();
@@ -236,20 +261,26 @@ void *nsshare_ns_create(const char *first, const char *object,
 		free(ns);
 		return NULL;
 	}
-	struct root_image *image = root_image(first, object, closure);
-	if (!image) {
+	bool rootless;
+	struct root_image *image = root_image(first, top, object, closure,
+					      &rootless);
+	if (!image && !rootless) {
 		free(ns);
 		return NULL;
 	}
-	char root_path[NSSHARE_FD_PATH_MAX];
-	nsshare_fd_path(image->fd, root_path);
+	/* Without a root, TOP itself holds the namespace as the root would:
+	 * the reference the namespace keeps beside the caller's. */
+	char root_path[NSSHARE_IMAGE_PATH_MAX];
+	if (image)
+		nsshare_image_path(image->fd, "nsshare-root", root_path);
 	/* The root takes the binding mode; RTLD_NODELETE and the like are
 	 * for the library and apply below. */
-	ns->root = real->dlmopen(LM_ID_NEWLM, root_path,
+	ns->root = real->dlmopen(LM_ID_NEWLM, image ? root_path : first,
 				 mode & (RTLD_BINDING_MASK | RTLD_DEEPBIND));
 	if (!ns->root) {
 		nsshare_error_take_glibc(object);
-		root_image_give_back(image);
+		if (image)
+			root_image_give_back(image);
 		free(ns);
 		return NULL;
 	}
@@ -259,7 +290,8 @@ void *nsshare_ns_create(const char *first, const char *object,
 	if (!ns->first) {
 		nsshare_error_take_glibc(object);
 		real->dlclose(ns->root);
-		root_image_give_back(image);
+		if (image)
+			root_image_give_back(image);
 		free(ns);
 		return NULL;
 	}
@@ -269,7 +301,8 @@ void *nsshare_ns_create(const char *first, const char *object,
 		ns->root_map = root_map;
 		ns->first_map = first_map;
 		nsshare_scope_seed(ns->id, root_map);
-		nsshare_rdebug_hide_root(root_map, first_map);
+		if (image)
+			nsshare_rdebug_hide_root(root_map, first_map);
 	}
 	ns->image = image;
 	ns->refs = 1;
@@ -372,7 +405,7 @@ bool nsshare_ns_add_proxies(Lmid_t id, const char *object,
 		    (!shares_glibc && !(o->kind & NSSHARE_SHARE_UNIQUE)))
 			continue;
 		struct nsshare_proxy *proxy = nsshare_proxy_load(o->path, RTLD_LAZY);
-		char path[NSSHARE_FD_PATH_MAX];
+		char path[NSSHARE_IMAGE_PATH_MAX];
 		if (!proxy || !nsshare_proxy_path_as(proxy, o->want, path))
 			return false;
 		if (nsshare_ns_holds(id, path))
@@ -423,12 +456,14 @@ void nsshare_ns_destroy(struct nsshare_ns *ns)
 		real->dlclose(ns->added[i]);
 	void *grown = NULL;
 	if (ns->root_map) {
-		nsshare_rdebug_show_root(ns->root_map, ns->first_map);
+		if (ns->image)
+			nsshare_rdebug_show_root(ns->root_map, ns->first_map);
 		grown = nsshare_scope_detach(ns->id, ns->root_map);
 	}
 	real->dlclose(ns->root);
 	nsshare_scope_forget(grown);
-	root_image_give_back(ns->image);
+	if (ns->image)
+		root_image_give_back(ns->image);
 	free(ns->added);
 	free(ns);
 }

@@ -266,6 +266,14 @@ static bool object_refuse(struct nsshare_object *obj, const char *what,
 	return false;
 }
 
+bool nsshare_rtld_name_like(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	const char *base = slash ? slash + 1 : name;
+	return strncmp(base, "ld-linux", 8) == 0 || strncmp(base, "ld64.so", 7) == 0 ||
+	       strcmp(base, "ld.so") == 0 || strncmp(base, "ld.so.", 6) == 0;
+}
+
 bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj)
 {
 	memset(obj, 0, sizeof *obj);
@@ -327,6 +335,15 @@ bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj)
 		return object_refuse(obj, what, "damaged symbol version table");
 	if (has_soname && !(obj->soname = string_at(obj, soname)))
 		return object_refuse(obj, what, "damaged dynamic section");
+	/* A damaged name is one ld.so could not have loaded: left unread. */
+	for (const ElfW(Dyn) *d = lm->l_ld; d->d_tag != DT_NULL; d++) {
+		const char *needed = d->d_tag == DT_NEEDED
+				     ? string_at(obj, d->d_un.d_val) : NULL;
+		if (needed && nsshare_rtld_name_like(needed)) {
+			obj->rtld_needed = needed;
+			break;
+		}
+	}
 	const char *why = verdef ? verdefs_read(obj, verdef) : NULL;
 	if (why)
 		return object_refuse(obj, what, why);

@@ -32,6 +32,7 @@ struct nsshare_proxy {
 	int fd;                 /* the sealed image */
 	ino_t image_ino;        /* what FD must still be */
 	const char *soname;     /* the base copy's, or NULL */
+	bool needs_rtld;        /* the image needs ld.so, as its base copy */
 	struct proxy_alias *aliases; /* under nsshare_lock(), never freed */
 };
 
@@ -229,9 +230,15 @@ static struct nsshare_image_sym *proxy_symbols(const struct nsshare_object *obj,
 
 /* Writes the proxy image of the base copy LM, with SONAME as its SONAME
  * (NULL: the base copy's); returns its fd or -1.  *OWN (when OWN is not
- * NULL) is set to the base copy's SONAME, in its pinned memory, or NULL. */
+ * NULL) is set to the base copy's SONAME, in its pinned memory, or NULL,
+ * and *RTLD to whether the image needs ld.so.
+ *
+ * A proxy needs ld.so where its base copy does (libc): ld.so gives each
+ * namespace a stand-in of itself, never a private copy, so the proxy's
+ * search list is its base copy's, and a namespace that holds only libc's
+ * proxy holds what stock's holds (libc and ld.so). */
 static int proxy_image(struct link_map *lm, const char *soname,
-		       const char **own)
+		       const char **own, bool *rtld)
 {
 	struct nsshare_object obj;
 	if (!nsshare_object_read(lm, &obj))
@@ -251,6 +258,8 @@ static int proxy_image(struct link_map *lm, const char *soname,
 	} else {
 		struct nsshare_image_spec spec = {
 			.soname = soname ? soname : obj.soname,
+			.needed = &obj.rtld_needed,
+			.nneeded = obj.rtld_needed != NULL,
 			.syms = syms, .nsyms = nsyms,
 			.verdefs = obj.verdefs, .nverdefs = obj.nverdefs,
 			.sysv_hash = obj.gnu_hash == NULL,
@@ -266,6 +275,8 @@ static int proxy_image(struct link_map *lm, const char *soname,
 	}
 	if (own)
 		*own = obj.soname;
+	if (rtld)
+		*rtld = obj.rtld_needed != NULL;
 	nsshare_object_free(&obj);
 	return fd;
 }
@@ -288,7 +299,7 @@ static bool proxy_image_check(struct nsshare_proxy *proxy)
 	nsshare_unlock();
 	if (intact)
 		return true;
-	int fd = proxy_image(proxy->base, NULL, NULL);
+	int fd = proxy_image(proxy->base, NULL, NULL, NULL);
 	if (fd < 0)
 		return false;
 	nsshare_lock();
@@ -344,7 +355,8 @@ struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode)
 	if (stat(base->l_name, &st) < 0)
 		memset(&st, 0, sizeof st);
 	const char *soname = NULL;
-	int fd = proxy_image(base, NULL, &soname);
+	bool needs_rtld = false;
+	int fd = proxy_image(base, NULL, &soname, &needs_rtld);
 	struct nsshare_proxy *fresh = fd < 0 ? NULL : malloc(sizeof *fresh);
 	if (fd >= 0 && !fresh)
 		nsshare_error(path, "out of memory");
@@ -358,7 +370,7 @@ struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode)
 	*fresh = (struct nsshare_proxy){ .base = base, .dev = st.st_dev,
 					 .ino = st.st_ino, .fd = fd,
 					 .image_ino = nsshare_fd_ino(fd),
-					 .soname = soname };
+					 .soname = soname, .needs_rtld = needs_rtld };
 	nsshare_lock();
 	proxy = proxy_find_base(base);
 	if (!proxy) {
@@ -378,16 +390,21 @@ struct nsshare_proxy *nsshare_proxy_load(const char *path, int mode)
 
 void nsshare_proxy_path(const struct nsshare_proxy *proxy, char *buf)
 {
-	nsshare_fd_path(proxy->fd, buf);
+	nsshare_lock();
+	int fd = proxy->fd;
+	nsshare_unlock();
+	nsshare_image_path(fd, proxy->base->l_name, buf);
+}
+
+bool nsshare_proxy_needs_rtld(const struct nsshare_proxy *proxy)
+{
+	return proxy->needs_rtld;
 }
 
 bool nsshare_proxy_is(const struct link_map *lm)
 {
-	int fd;
-	long pid;
-	char tail;
-	if (!lm->l_name ||
-	    sscanf(lm->l_name, "/proc/%ld/fd/%d%c", &pid, &fd, &tail) != 2)
+	int fd = lm->l_name ? nsshare_image_path_fd(lm->l_name) : -1;
+	if (fd < 0)
 		return false;
 	bool found = false;
 	nsshare_lock();
@@ -434,14 +451,15 @@ bool nsshare_proxy_path_as(struct nsshare_proxy *proxy, const char *name,
 	nsshare_lock();
 	struct proxy_alias *a = alias_find(proxy, name);
 	bool intact = a && nsshare_fd_ino(a->fd) == a->image_ino;
-	if (intact)
-		nsshare_fd_path(a->fd, buf);
+	int fd = intact ? a->fd : -1;
 	nsshare_unlock();
-	if (intact)
+	if (intact) {
+		nsshare_image_path(fd, proxy->base->l_name, buf);
 		return true;
+	}
 
 	/* Written without the lock, as the proxy itself is. */
-	int fd = proxy_image(proxy->base, name, NULL);
+	fd = proxy_image(proxy->base, name, NULL, NULL);
 	struct proxy_alias *fresh = fd >= 0 && !a ? calloc(1, sizeof *fresh) : NULL;
 	char *copy = fresh ? strdup(name) : NULL;
 	if (fd < 0 || (!a && !copy)) {
@@ -468,7 +486,8 @@ bool nsshare_proxy_path_as(struct nsshare_proxy *proxy, const char *name,
 					       .image_ino = nsshare_fd_ino(fd) };
 		proxy->aliases = a = fresh;
 	}
-	nsshare_fd_path(a->fd, buf);
+	fd = a->fd;
 	nsshare_unlock();
+	nsshare_image_path(fd, proxy->base->l_name, buf);
 	return true;
 }

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image_path.h"
+
 #include <nsshare.h>
 
 /* Bytes in use on glibc's malloc heap: mallinfo2 since glibc 2.33, where
@@ -75,6 +77,7 @@ static inline bool ends_with(const char *s, const char *suffix)
 	size_t n = strlen(s), m = strlen(suffix);
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
+
 
 /* A module of the test build, by file name: IT_MODDIR "/" name.  The
  * string lives until exit. */

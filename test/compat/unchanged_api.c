@@ -49,11 +49,6 @@ static void *base_malloc(void)
 	return asan ? dlsym(RTLD_DEFAULT, "malloc") : libc_sym("malloc");
 }
 
-static bool starts_with(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -176,7 +171,7 @@ static void phdr_compare(const struct names *before, const struct names *after)
 	int extra = 0;
 	for (int i = 0; i < after->count; i++) {
 		const char *name = after->name[i];
-		CHECK(!starts_with(name, "/proc/"), "dl_iterate_phdr reports %s", name);
+		CHECK(!it_is_image_path(name), "dl_iterate_phdr reports %s", name);
 		if (names_have(before, name))
 			continue;
 		extra++;

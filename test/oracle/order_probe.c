@@ -14,8 +14,8 @@
  *                      where l_prev is not the object before, as gdb
  *                      checks; "debugger: none" before glibc 2.35
  *
- * Objects are named by file name; a proxy of nsshare (loaded from
- * /proc/PID/fd/N) by the SONAME it carries, which is its base copy's, and
+ * Objects are named by file name; a proxy of nsshare (loaded by a path
+ * of nsshare's, it_is_image_path) by the SONAME it carries, which is its base copy's, and
  * nsshare's root image (no SONAME) is left out: it is nsshare's device,
  * not an object of the user's.  The probe is never linked with nsshare:
  * the test runs it as it is (stock) and with LD_PRELOAD. */
@@ -26,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../image_path.h"
 
 static const char *base_name(const char *path)
 {
@@ -84,7 +86,7 @@ static void print_debugger_list(const struct link_map *lm)
 	const struct link_map *prev = NULL;
 	for (const struct link_map *o = r ? r->base.r_map : NULL; o;
 	     prev = o, o = o->l_next) {
-		const char *name = strncmp(o->l_name, "/proc/", 6) == 0
+		const char *name = it_is_image_path(o->l_name)
 				   ? soname_of(o) : o->l_name;
 		printf(" %s%s", name && *name ? base_name(name) : "?",
 		       o->l_prev != prev ? " (back link)" : "");
@@ -95,7 +97,7 @@ static void print_debugger_list(const struct link_map *lm)
 /* How the report names LM, or NULL to leave it out. */
 static const char *object_name(const struct link_map *lm)
 {
-	if (strncmp(lm->l_name, "/proc/", 6) == 0)
+	if (it_is_image_path(lm->l_name))
 		return soname_of(lm);
 	return base_name(lm->l_name);
 }

@@ -23,7 +23,7 @@ static int private_copies(Lmid_t ns)
 	int n = 0;
 	for (; lm; lm = lm->l_next)
 		n += ends_with(lm->l_name, "libunique-nosoname.so") &&
-		     strncmp(lm->l_name, "/proc/", 6) != 0;
+		     !it_is_image_path(lm->l_name);
 	dlclose(any);
 	return n;
 }

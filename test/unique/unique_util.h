@@ -27,10 +27,10 @@ static inline const char *handle_file(void *handle)
 	return lm->l_name;
 }
 
-/* nsshare's proxies are opened as /proc/<pid>/fd/<n>. */
+/* nsshare's proxies are opened by paths of its own. */
 static inline bool is_proxy(void *handle)
 {
-	return strncmp(handle_file(handle), "/proc/", 6) == 0;
+	return it_is_image_path(handle_file(handle));
 }
 
 /* The base copy of the module at PATH, without loading it: NULL if the

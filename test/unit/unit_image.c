@@ -715,11 +715,19 @@ START_TEST(fd_sealed)
 	ck_assert_msg(strncmp(link, "/memfd:", 7) == 0 &&
 		      strstr(link, "libunitstub.so"), "fd is %s", link);
 
-	/* The path a debugger opens names this very file. */
-	char path[NSSHARE_FD_PATH_MAX], want[NSSHARE_FD_PATH_MAX];
-	nsshare_fd_path(fd, path);
-	snprintf(want, sizeof want, "/proc/%ld/fd/%d", (long)getpid(), fd);
-	ck_assert_str_eq(path, want);
+	/* The path an auditor reads and a debugger opens ends in the name
+	 * of what the image stands for, and names this very file. */
+	char path[NSSHARE_IMAGE_PATH_MAX];
+	nsshare_image_path(fd, "/some/dir/libunitstub.so", path);
+	const char *tail = strrchr(path, '/');
+	ck_assert_msg(tail && strcmp(tail, "/libunitstub.so") == 0 &&
+		      strncmp(path, "/proc/", 6) != 0, "path is %s", path);
+	ck_assert_int_eq(nsshare_image_path_fd(path), fd);
+	ck_assert_int_eq(nsshare_image_path_fd("/lib/libunitstub.so"), -1);
+	/* A second image on the same descriptor gets the same name. */
+	char again[NSSHARE_IMAGE_PATH_MAX];
+	nsshare_image_path(fd, "libunitstub.so", again);
+	ck_assert_str_eq(again, path);
 	struct stat a, b;
 	ck_assert_int_eq(stat(path, &a), 0);
 	ck_assert_int_eq(fstat(fd, &b), 0);
@@ -733,8 +741,8 @@ END_TEST
 
 static void *load_image(int fd)
 {
-	char path[NSSHARE_FD_PATH_MAX];
-	nsshare_fd_path(fd, path);
+	char path[NSSHARE_IMAGE_PATH_MAX];
+	nsshare_image_path(fd, NULL, path);
 	void *h = dlmopen(LM_ID_NEWLM, path, RTLD_NOW);
 	ck_assert_msg(h, "dlmopen %s: %s", path, dlerror());
 	Lmid_t ns = LM_ID_BASE;
