@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	void *h = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
 	struct link_map *lm = NULL;
 	if (h && dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm) {
-		int image = proxy_image(lm, NULL, NULL);
+		int image = proxy_image(lm, NULL, NULL, NULL);
 		if (image >= 0)
 			close(image);
 		dlerror();

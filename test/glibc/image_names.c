@@ -51,10 +51,12 @@ static void names_dir(const char *path, char *dir, size_t size)
 
 static int child(const char *tmp)
 {
-	/* PID 1 never ends and is no process of ours: a high number that
-	 * no process has stands for a dead one. */
+	/* PID 1 never ends and is no process of ours; a number above
+	 * Linux's largest pid_max (2^22) stands for a dead process, one of
+	 * our own so that runs side by side (preload, linked) do not meet. */
 	char stale[512], sub[600], link[700];
-	snprintf(stale, sizeof stale, "%s/nsshare-%d-AbCdEf", tmp, 0x3ffffff0);
+	snprintf(stale, sizeof stale, "%s/nsshare-%ld-AbCdEf", tmp,
+		 0x20000000L + (long)getpid());
 	snprintf(sub, sizeof sub, "%s/3", stale);
 	snprintf(link, sizeof link, "%s/libc.so.6", sub);
 	REQUIRE(mkdir(stale, 0700) == 0 && mkdir(sub, 0700) == 0 &&
