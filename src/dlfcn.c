@@ -13,6 +13,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -259,20 +261,12 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 	if (!nsshare_init())
 		return NULL;
 	pthread_once(&proxy_once, proxy_init);
-	if ((mode & RTLD_GLOBAL) && (mode & RTLD_BINDING_MASK)) {
-		/* Into a fresh namespace: the library and its closure are
-		 * the root's needs, which makes them its global scope
-		 * already. */
-		if (id == LM_ID_NEWLM && !(mode & RTLD_NOLOAD)) {
-			mode &= ~RTLD_GLOBAL;
-		} else if (id != LM_ID_NEWLM) {
-			nsshare_error(file, "RTLD_GLOBAL into namespace %ld "
-				      "from outside it is not supported: use "
-				      "dlopen from code inside it, or "
-				      "LM_ID_NEWLM", (long)id);
-			return NULL;
-		}
-	}
+	/* Into a fresh namespace: the library and its closure are the
+	 * root's needs, which makes them its global scope already.  (Into
+	 * an existing one, open_global has taken RTLD_GLOBAL off.) */
+	if ((mode & RTLD_GLOBAL) && (mode & RTLD_BINDING_MASK) &&
+	    id == LM_ID_NEWLM && !(mode & RTLD_NOLOAD))
+		mode &= ~RTLD_GLOBAL;
 	int glibc_mode = mode & ~NSSHARE_OWN_FLAGS;
 	/* Modes glibc refuses for any secondary namespace, before it loads
 	 * anything: glibc says so in its own words, and nothing is loaded
@@ -339,6 +333,110 @@ static void *open_secondary(const struct nsshare_real *real, Lmid_t id,
 	return handle;
 }
 
+/* glibc's dlopen FN entered as if called from SITE: SITE is the return
+ * address FN sees, and it holds a return instruction (a byte 0xc3 of code
+ * of another namespace's own) that goes on to the end of this function.
+ * glibc takes RTLD_GLOBAL for a secondary namespace only from dlopen,
+ * which finds the namespace from its caller (glibc-facts 15), so this is
+ * how a caller in the base reaches a namespace's global scope. */
+void *nsshare_dlopen_from_site(void *(*fn)(const char *, int),
+			       const char *file, int mode, const void *site);
+#if defined(__x86_64__)
+__asm__(".text\n"
+	".globl nsshare_dlopen_from_site\n"
+	".hidden nsshare_dlopen_from_site\n"
+	".type nsshare_dlopen_from_site, @function\n"
+	"nsshare_dlopen_from_site:\n"
+	"	lea 1f(%rip), %rax\n" /* where SITE's return comes back */
+	"	push %rax\n"
+	"	push %rcx\n"          /* FN's return address: SITE */
+	"	mov %rdi, %rax\n"
+	"	mov %rsi, %rdi\n"
+	"	mov %edx, %esi\n"
+	"	jmp *%rax\n"          /* the stack is as after a call */
+	"1:	ret\n"
+	".size nsshare_dlopen_from_site, .-nsshare_dlopen_from_site\n");
+#define SITE_CALLS 1
+#else
+#define SITE_CALLS 0
+void *nsshare_dlopen_from_site(void *(*fn)(const char *, int),
+			       const char *file, int mode, const void *site)
+{
+	(void)fn, (void)mode, (void)site;
+	nsshare_error(file, "RTLD_GLOBAL into a namespace from outside it "
+		      "is not supported on this architecture");
+	return NULL;
+}
+#endif
+
+/* Whether the kernel keeps a shadow stack for this thread: a return to
+ * SITE that FN's caller did not call from would end the process. */
+static bool shadow_stack_on(void)
+{
+#if defined(__x86_64__) && defined(SYS_arch_prctl)
+	unsigned long features = 0;
+	return syscall(SYS_arch_prctl, 0x5005 /* ARCH_SHSTK_STATUS */,
+		       &features) == 0 && (features & 1);
+#else
+	return false;
+#endif
+}
+
+/* Where dlopen is to see its caller for a load into namespace ID from
+ * the base; NULL with an error naming FILE where there is no such place.
+ * Out of line, as caller_object is (shadow_stack_on takes an address). */
+static __attribute__((noinline)) const void *global_site(Lmid_t id,
+							  const char *file)
+{
+	const char *why = NULL;
+	const void *site = NULL;
+	if (!SITE_CALLS || shadow_stack_on())
+		why = "not with this architecture or a shadow stack";
+	else if (!(site = nsshare_ns_return_site(id)))
+		why = "the namespace runs no code of its own that glibc's "
+		      "dlopen could take for the caller";
+	if (why)
+		nsshare_error(file, "RTLD_GLOBAL into namespace %ld from "
+			      "outside it: %s; call dlopen from code inside "
+			      "it", (long)id, why);
+	return site;
+}
+
+/* RTLD_GLOBAL into the existing namespace ID: nsshare prepares the load
+ * (proxies in place of the shared objects) and glibc's dlopen does it for
+ * a caller in ID, adding it to the namespace's global scope that scope.c
+ * gave it.  INSIDE: the caller is code in ID, and glibc is entered from
+ * its frame (a tail call here and in the caller); else from a site in ID
+ * (nsshare_dlopen_from_site). */
+static void *open_global(const struct nsshare_real *real, Lmid_t id,
+			 const char *file, int mode, const void *caller,
+			 bool inside)
+{
+	if (!nsshare_ns_has_global_scope(id)) {
+		nsshare_error(file, "RTLD_GLOBAL: namespace %ld has no global "
+			      "scope (not made by nsshare, or glibc's layout "
+			      "is not the one nsshare knows)", (long)id);
+		return NULL;
+	}
+	const void *site = NULL;
+	if (!inside && !(site = global_site(id, file)))
+		return NULL;
+	global_load.active = true;
+	global_load.noted = false;
+	void *prepared = open_secondary(real, id, file, mode & ~RTLD_GLOBAL,
+					caller);
+	global_load.active = false;
+	if (!prepared || !global_load.noted)
+		return prepared;
+	if (prepared != &load_left_to_glibc)
+		real->dlclose(prepared);
+	mode &= ~NSSHARE_OWN_FLAGS;
+	if (inside)
+		return real->dlopen(global_load.name, mode);
+	return nsshare_dlopen_from_site(real->dlopen, global_load.name, mode,
+					site);
+}
+
 NSSHARE_API void *dlmopen(Lmid_t id, const char *file, int mode)
 {
 	const struct nsshare_real *real = nsshare_real();
@@ -361,7 +459,11 @@ NSSHARE_API void *dlmopen(Lmid_t id, const char *file, int mode)
 		}
 		return real->dlmopen(id, file, mode);
 	}
-	return open_secondary(real, id, file, mode, __builtin_return_address(0));
+	const void *caller = __builtin_return_address(0);
+	if (id != LM_ID_NEWLM && (mode & RTLD_GLOBAL) &&
+	    (mode & RTLD_BINDING_MASK))
+		return open_global(real, id, file, mode, caller, false);
+	return open_secondary(real, id, file, mode, caller);
 }
 
 /* What code inside a secondary namespace calls as dlopen: the glibc
@@ -382,25 +484,7 @@ static void *nsshare_dlopen_in_namespace(const char *file, int mode)
 		return real->dlopen(file, mode & ~NSSHARE_OWN_FLAGS);
 	if (!(mode & RTLD_GLOBAL) || !(mode & RTLD_BINDING_MASK))
 		return open_secondary(real, id, file, mode, caller);
-	/* RTLD_GLOBAL: nsshare prepares the load (proxies in place of the
-	 * shared objects), glibc does it from the caller's frame, adding it
-	 * to the namespace's global scope that scope.c gave it. */
-	if (!nsshare_ns_has_global_scope(id)) {
-		nsshare_error(file, "RTLD_GLOBAL: namespace %ld has no global "
-			      "scope (not made by nsshare, or glibc's layout "
-			      "is not the one nsshare knows)", (long)id);
-		return NULL;
-	}
-	global_load.active = true;
-	global_load.noted = false;
-	void *prepared = open_secondary(real, id, file, mode & ~RTLD_GLOBAL,
-					caller);
-	global_load.active = false;
-	if (!prepared || !global_load.noted)
-		return prepared;
-	if (prepared != &load_left_to_glibc)
-		real->dlclose(prepared);
-	return real->dlopen(global_load.name, mode & ~NSSHARE_OWN_FLAGS);
+	return open_global(real, id, file, mode, caller, true);
 }
 
 NSSHARE_API int dlclose(void *handle)

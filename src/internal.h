@@ -132,6 +132,11 @@ bool nsshare_rtld_name_like(const char *name);
  * one that it does not is left unread, as ld.so leaves it. */
 bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj);
 void nsshare_object_free(struct nsshare_object *obj);
+/* An address in LM's executable segments that holds a return instruction,
+ * or NULL.  Read with process_vm_readv, so a damaged or unmapped header
+ * is an answer of NULL, never a fault: LM may be an object of any
+ * namespace, which the base's dl_iterate_phdr does not list. */
+const void *nsshare_object_return_site(const struct link_map *lm);
 /* The object's own definition of NAME (any version), or NULL: looked up
  * in its hash table the way ld.so does, without asking ld.so. */
 const ElfW(Sym) *nsshare_object_lookup(const struct nsshare_object *obj,
@@ -339,6 +344,10 @@ void *nsshare_scope_detach(Lmid_t id, struct link_map *root);
 void nsshare_scope_forget(void *grown);
 /* Whether namespace ID has a global scope that RTLD_GLOBAL can grow. */
 bool nsshare_ns_has_global_scope(Lmid_t id);
+/* An address of code of namespace ID's own (a return instruction in one
+ * of its private objects), which glibc's dlopen takes for a caller in ID;
+ * NULL when ID is not nsshare's or runs no code of its own. */
+const void *nsshare_ns_return_site(Lmid_t id);
 
 /* rdebug.c: the namespace's list for debuggers starts at FIRST, the
  * library, not at ROOT, the root before it (glibc 2.35 and later).  False

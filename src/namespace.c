@@ -373,6 +373,31 @@ bool nsshare_ns_has_global_scope(Lmid_t id)
 	return root && nsshare_scope_seeded(id, root);
 }
 
+const void *nsshare_ns_return_site(Lmid_t id)
+{
+	nsshare_lock();
+	struct nsshare_ns *ns = ns_find_id(id);
+	struct link_map *lm = ns ? ns->first_map : NULL;
+	nsshare_unlock();
+	/* The namespace's list, walked while the caller keeps its objects
+	 * loaded (its library's handle is ours).  An address glibc finds in
+	 * another object (ld.so's entry in the list is the base's ld.so)
+	 * would not stand for ID. */
+	while (lm && lm->l_prev)
+		lm = lm->l_prev;
+	for (; lm; lm = lm->l_next) {
+		if (nsshare_proxy_is(lm))
+			continue;
+		const void *site = nsshare_object_return_site(lm);
+		Dl_info info;
+		struct link_map *found = NULL;
+		if (site && dladdr1(site, &info, (void **)&found,
+				    RTLD_DL_LINKMAP) && found == lm)
+			return site;
+	}
+	return NULL;
+}
+
 bool nsshare_ns_holds(Lmid_t id, const char *name)
 {
 	const struct nsshare_real *real = nsshare_real();

@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -482,4 +484,54 @@ const ElfW(Sym) *nsshare_object_lookup(const struct nsshare_object *obj,
 {
 	return obj->gnu_hash ? gnu_hash_lookup(obj, name)
 			     : sysv_hash_lookup(obj, name);
+}
+
+/* ---- A return instruction in an object of another namespace. */
+
+/* Copies SIZE bytes at ADDR of this process to BUF; false where any of
+ * them is not mapped readable. */
+static bool memory_read(ElfW(Addr) addr, void *buf, size_t size)
+{
+	struct iovec local = { buf, size };
+	struct iovec remote = { (void *)addr, size };
+	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) ==
+	       (ssize_t)size;
+}
+
+/* The ELF header and the program headers ld.so mapped with it: the first
+ * page of a shared object (its first PT_LOAD maps file offset 0 at
+ * address 0, which is where l_addr points). */
+const void *nsshare_object_return_site(const struct link_map *lm)
+{
+	ElfW(Ehdr) eh;
+	ElfW(Phdr) ph[64];
+	if (!lm->l_addr || !memory_read(lm->l_addr, &eh, sizeof eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof ph[0] || eh.e_phnum == 0 ||
+	    eh.e_phnum > sizeof ph / sizeof ph[0] ||
+	    !memory_read(lm->l_addr + eh.e_phoff, ph, eh.e_phnum * sizeof ph[0]))
+		return NULL;
+	bool header_mapped = false;
+	for (size_t i = 0; i < eh.e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0 &&
+		    ph[i].p_vaddr == 0 && ph[i].p_filesz > eh.e_phoff)
+			header_mapped = true;
+	for (size_t i = 0; header_mapped && i < eh.e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD || !(ph[i].p_flags & PF_X))
+			continue;
+		unsigned char chunk[512];
+		ElfW(Addr) at = lm->l_addr + ph[i].p_vaddr;
+		for (ElfW(Xword) left = ph[i].p_filesz; left > 0;) {
+			size_t n = left < sizeof chunk ? left : sizeof chunk;
+			if (!memory_read(at, chunk, n))
+				break;
+			const unsigned char *ret = memchr(chunk, 0xc3, n);
+			if (ret)
+				return (const void *)(at + (ret - chunk));
+			at += n;
+			left -= n;
+		}
+	}
+	return NULL;
 }
