@@ -57,12 +57,16 @@
  * finds them.  dlopen(FILE, RTLD_NOLOAD | RTLD_GLOBAL) makes a loaded
  * FILE global.  dlmopen(LM_ID_NEWLM, FILE, RTLD_GLOBAL) makes FILE and
  * its dependencies the new namespace's global scope (they are that
- * already).  What is global in a namespace is visible nowhere else.
- * Refused, with the reason, and nothing loaded: dlmopen() into an
- * existing namespace with RTLD_GLOBAL ("RTLD_GLOBAL into namespace N from
- * outside it is not supported"), and RTLD_GLOBAL in a namespace nsshare
- * did not make or whose glibc layout nsshare does not recognise ("namespace
- * N has no global scope").
+ * already); dlmopen(N, FILE, RTLD_GLOBAL) from outside an existing
+ * namespace N does what dlopen(FILE, RTLD_GLOBAL) from inside it does
+ * (with RTLD_NOLOAD: makes a loaded FILE global).  With RTLD_SHARED, the
+ * proxy joins the scope.  What is global in a namespace is visible
+ * nowhere else.  Refused, with the reason, and nothing loaded:
+ * RTLD_GLOBAL in a namespace nsshare did not make or whose glibc layout
+ * nsshare does not recognise ("namespace N has no global scope"), and
+ * dlmopen(N, FILE, RTLD_GLOBAL) from outside N where N runs no code of
+ * its own (only proxies) or the thread has a shadow stack ("RTLD_GLOBAL
+ * into namespace N from outside it: ...").
  *
  * FILE is found as glibc would find it for the caller: a bare name is
  * searched in the calling object's DT_RPATH / DT_RUNPATH ($ORIGIN being
