@@ -1,5 +1,7 @@
 /* nsshare's errors reach the program through dlerror(), as glibc's do:
- * once, cleared when read, the most recent one winning. */
+ * once, cleared when read, the most recent one winning.  glibc's errors
+ * pass through in the user's terms: image paths named after the object,
+ * and what a layer above handed down an explainer for (tls.c). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -81,6 +83,15 @@ static void copy_naming(char *buf, size_t cap, const char *msg,
 	buf[n] = '\0';
 }
 
+static bool (*explainer)(const char *, const char *, char *, size_t);
+
+void nsshare_error_explainer(bool (*explain)(const char *msg,
+					     const char *object, char *buf,
+					     size_t cap))
+{
+	__atomic_store_n(&explainer, explain, __ATOMIC_RELEASE);
+}
+
 void nsshare_error_take_glibc(const char *object)
 {
 	const struct nsshare_real *real = real_quiet();
@@ -88,7 +99,10 @@ void nsshare_error_take_glibc(const char *object)
 	if (!msg)
 		msg = "unknown error in the dynamic loader";
 	char named[ERROR_MAX];
-	copy_naming(named, sizeof named, msg, object);
+	bool (*explain)(const char *, const char *, char *, size_t) =
+		__atomic_load_n(&explainer, __ATOMIC_ACQUIRE);
+	if (!explain || !explain(msg, object, named, sizeof named))
+		copy_naming(named, sizeof named, msg, object);
 	size_t n = 0;
 	if (object && !strstr(named, object)) {
 		int w = snprintf(error_text, sizeof error_text, "%s: ", object);

@@ -24,6 +24,8 @@
 
 #include "internal.h"
 
+#define HOOK_STUB_SIZE 33
+
 #if __ELF_NATIVE_CLASS == 64
 #define elfw_newehdr elf64_newehdr
 #define elfw_newphdr elf64_newphdr
@@ -34,14 +36,23 @@
 #define elfw_getshdr elf32_getshdr
 #endif
 
+/* In file order.  The sections after .dynamic are a proxy's with a hook
+ * (spec->hook) or TLS symbols only, each on pages of its own. */
 enum { SEC_HASH, SEC_GNU_HASH, SEC_DYNSYM, SEC_DYNSTR, SEC_VERSYM, SEC_VERDEF,
-       SEC_DYNAMIC, SEC_SHSTRTAB, SEC_COUNT };
+       SEC_RELA, SEC_DYNAMIC, SEC_TEXT, SEC_DATA, SEC_TBSS, SEC_SHSTRTAB,
+       SEC_COUNT };
 
 static const char *const section_name[SEC_COUNT] = {
 	".hash", ".gnu.hash", ".dynsym", ".dynstr", ".gnu.version",
-	".gnu.version_d",
-	".dynamic", ".shstrtab",
+	".gnu.version_d", ".rela.dyn",
+	".dynamic", ".text", ".data", ".tbss", ".shstrtab",
 };
+
+/* Sections that only some images have. */
+static bool section_optional(int i)
+{
+	return i == SEC_RELA || i == SEC_TEXT || i == SEC_DATA || i == SEC_TBSS;
+}
 
 struct section {
 	void *buf;
@@ -238,20 +249,31 @@ static const ElfW(Ehdr) *own_ehdr(void)
 
 struct layout {
 	struct section sec[SEC_COUNT];
-	size_t phoff, shoff, load_end, page;
+	int index[SEC_COUNT];  /* section header index, 0 when left out */
+	size_t phoff, shoff, load_end, page, nphdr;
 	ElfW(Word) flags; /* of PT_LOAD and PT_DYNAMIC */
+	bool hook;        /* .text and .data are there */
 };
 
 static void layout_place(struct layout *lo)
 {
+	lo->nphdr = lo->hook ? 5 : 3;
 	size_t off = sizeof(ElfW(Ehdr));
 	lo->phoff = off;
-	off += 3 * sizeof(ElfW(Phdr));
+	off += lo->nphdr * sizeof(ElfW(Phdr));
+	int index = 1; /* index 0 is SHN_UNDEF */
 	for (int i = 0; i < SEC_COUNT; i++) {
 		struct section *s = &lo->sec[i];
-		off = (off + s->align - 1) & ~(s->align - 1);
+		if (section_optional(i) && s->size == 0)
+			continue;
+		lo->index[i] = index++;
+		/* The code and the word it writes get pages of their own:
+		 * one mapped executable, one writable. */
+		size_t align = i == SEC_TEXT || i == SEC_DATA ? lo->page : s->align;
+		off = (off + align - 1) & ~(align - 1);
 		s->offset = off;
-		off += s->size;
+		if (s->type != SHT_NOBITS)
+			off += s->size;
 		if (i == SEC_DYNAMIC)
 			lo->load_end = off;
 	}
@@ -284,30 +306,41 @@ static bool elf_emit(int fd, const struct layout *lo, const ElfW(Ehdr) *own,
 	eh->e_flags = own->e_flags;
 	eh->e_phoff = lo->phoff;
 	eh->e_shoff = lo->shoff;
-	eh->e_shstrndx = SEC_SHSTRTAB + 1;
+	eh->e_shstrndx = (ElfW(Half))lo->index[SEC_SHSTRTAB];
 
-	ElfW(Phdr) *ph = elfw_newphdr(e, 3);
+	ElfW(Phdr) *ph = elfw_newphdr(e, lo->nphdr);
 	if (!ph)
 		goto out;
-	ph[0] = (ElfW(Phdr)){ .p_type = PT_LOAD, .p_flags = lo->flags,
+	size_t np = 0;
+	ph[np++] = (ElfW(Phdr)){ .p_type = PT_LOAD, .p_flags = lo->flags,
 		.p_filesz = lo->load_end, .p_memsz = lo->load_end,
 		.p_align = lo->page };
+	for (int i = SEC_TEXT; lo->hook && i <= SEC_DATA; i++) {
+		const struct section *s = &lo->sec[i];
+		ph[np++] = (ElfW(Phdr)){ .p_type = PT_LOAD,
+			.p_flags = i == SEC_TEXT ? PF_R | PF_X : PF_R | PF_W,
+			.p_offset = s->offset, .p_vaddr = s->offset,
+			.p_paddr = s->offset, .p_filesz = s->size,
+			.p_memsz = s->size, .p_align = lo->page };
+	}
 	const struct section *dyn = &lo->sec[SEC_DYNAMIC];
-	ph[1] = (ElfW(Phdr)){ .p_type = PT_DYNAMIC, .p_flags = lo->flags,
+	ph[np++] = (ElfW(Phdr)){ .p_type = PT_DYNAMIC, .p_flags = lo->flags,
 		.p_offset = dyn->offset, .p_vaddr = dyn->offset,
 		.p_paddr = dyn->offset, .p_filesz = dyn->size,
 		.p_memsz = dyn->size, .p_align = sizeof(ElfW(Addr)) };
-	ph[2] = (ElfW(Phdr)){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W,
+	ph[np++] = (ElfW(Phdr)){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W,
 		.p_align = 16 };
 
 	for (int i = 0; i < SEC_COUNT; i++) {
 		const struct section *s = &lo->sec[i];
+		if (!lo->index[i])
+			continue;
 		Elf_Scn *scn = elf_newscn(e);
 		Elf_Data *data = scn ? elf_newdata(scn) : NULL;
 		ElfW(Shdr) *sh = scn ? elfw_getshdr(scn) : NULL;
 		if (!data || !sh)
 			goto out;
-		data->d_buf = s->buf;
+		data->d_buf = s->type == SHT_NOBITS ? NULL : s->buf;
 		data->d_size = s->size;
 		data->d_type = ELF_T_BYTE;
 		data->d_align = s->align;
@@ -316,28 +349,50 @@ static bool elf_emit(int fd, const struct layout *lo, const ElfW(Ehdr) *own,
 		sh->sh_name = (ElfW(Word))shstr_off[i];
 		sh->sh_type = s->type;
 		sh->sh_flags = s->flags;
-		sh->sh_addr = i == SEC_SHSTRTAB ? 0 : s->offset;
+		sh->sh_addr = i == SEC_SHSTRTAB || i == SEC_TBSS ? 0 : s->offset;
 		sh->sh_offset = s->offset;
 		sh->sh_size = s->size;
 		sh->sh_addralign = s->align;
 		sh->sh_entsize = s->entsize;
-		/* Section indices are ours + 1 (index 0 is SHN_UNDEF). */
 		switch (i) {
 		case SEC_HASH: case SEC_GNU_HASH: case SEC_VERSYM:
-			sh->sh_link = SEC_DYNSYM + 1; break;
+		case SEC_RELA:
+			sh->sh_link = (ElfW(Word))lo->index[SEC_DYNSYM]; break;
 		case SEC_DYNSYM:
-			sh->sh_link = SEC_DYNSTR + 1; sh->sh_info = 1; break;
+			sh->sh_link = (ElfW(Word))lo->index[SEC_DYNSTR];
+			sh->sh_info = 1; break;
 		case SEC_VERDEF:
-			sh->sh_link = SEC_DYNSTR + 1;
+			sh->sh_link = (ElfW(Word))lo->index[SEC_DYNSTR];
 			sh->sh_info = (ElfW(Word))nverdefs; break;
 		case SEC_DYNAMIC:
-			sh->sh_link = SEC_DYNSTR + 1; break;
+			sh->sh_link = (ElfW(Word))lo->index[SEC_DYNSTR]; break;
 		}
 	}
 	ok = elf_update(e, ELF_C_WRITE) >= 0;
 out:
 	elf_end(e);
 	return ok;
+}
+
+/* The hook's code: an IRELATIVE resolver that calls HOOK(ARG, its own
+ * address).  ld.so calls it while it relocates the image, with no
+ * arguments; its own address is the one thing that tells the hook which
+ * link map, of all the namespaces that load the image, is being made. */
+static void hook_stub(unsigned char *text,
+		      ElfW(Addr) (*hook)(void *, const void *), void *arg)
+{
+	static const unsigned char code[] = {
+		0xf3, 0x0f, 0x1e, 0xfa,                   /* endbr64 */
+		0x48, 0x8d, 0x35, 0xf5, 0xff, 0xff, 0xff, /* lea -11(%rip), %rsi */
+		0x48, 0xbf, 0, 0, 0, 0, 0, 0, 0, 0,       /* movabs $ARG, %rdi */
+		0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,       /* movabs $HOOK, %rax */
+		0xff, 0xe0,                               /* jmp *%rax */
+	};
+	_Static_assert(sizeof code == HOOK_STUB_SIZE, "hook stub size");
+	uint64_t a = (uint64_t)(uintptr_t)arg, h = (uint64_t)(uintptr_t)hook;
+	memcpy(text, code, sizeof code);
+	memcpy(text + 13, &a, sizeof a);
+	memcpy(text + 23, &h, sizeof h);
 }
 
 static int memfd_sealed(const char *name)
@@ -356,10 +411,14 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 	}
 	struct strtab dynstr = { 0 }, shstr = { 0 };
 	struct layout lo = { .page = (size_t)sysconf(_SC_PAGESIZE),
-			     .flags = image_flags() };
+			     .flags = image_flags(), .hook = spec->hook != NULL };
 	size_t shstr_off[SEC_COUNT];
-	/* NEEDED..., SONAME, 6 table tags, 3 version tags, DT_NULL. */
-	size_t ndyn = spec->nneeded + 12;
+	/* NEEDED..., SONAME, 6 table tags, 3 version tags, 3 relocation
+	 * tags, DT_NULL. */
+	size_t ndyn = spec->nneeded + 15;
+	unsigned char text[HOOK_STUB_SIZE];
+	ElfW(Addr) word = 0;
+	ElfW(Rela) rela = { 0 };
 	ElfW(Dyn) *dynamic = calloc(ndyn, sizeof *dynamic);
 	ElfW(Sym) *dynsym = calloc(spec->nsyms + 1, sizeof *dynsym);
 	ElfW(Half) *versym = calloc(spec->nsyms + 1, sizeof *versym);
@@ -422,7 +481,30 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 		SHF_ALLOC | (lo.flags & PF_W ? SHF_WRITE : 0), sizeof *dynamic };
 	lo.sec[SEC_SHSTRTAB] = (struct section){ shstr.buf, shstr.len, 1, 0,
 		SHT_STRTAB, 0, 0 };
+	if (lo.hook) {
+		lo.sec[SEC_RELA] = (struct section){ &rela, sizeof rela, 8, 0,
+			SHT_RELA, SHF_ALLOC, sizeof rela };
+		lo.sec[SEC_TEXT] = (struct section){ text, sizeof text, 16, 0,
+			SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 0 };
+		lo.sec[SEC_DATA] = (struct section){ &word, sizeof word, 8, 0,
+			SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 0 };
+	}
+	/* What TLS symbols' offsets are in: the base copy's block. */
+	lo.sec[SEC_TBSS] = (struct section){ NULL, spec->tls_size, 1, 0,
+		SHT_NOBITS, SHF_ALLOC | SHF_WRITE | SHF_TLS, 0 };
 	layout_place(&lo);
+	for (size_t i = 0; i < spec->nsyms; i++)
+		if (ELF64_ST_TYPE(dynsym[i + 1].st_info) == STT_TLS)
+			dynsym[i + 1].st_shndx = (ElfW(Half))lo.index[SEC_TBSS];
+	if (lo.hook) {
+		hook_stub(text, spec->hook, spec->hook_arg);
+		rela = (ElfW(Rela)){ .r_offset = lo.sec[SEC_DATA].offset,
+			.r_info = ELF64_R_INFO(0, R_X86_64_IRELATIVE),
+			.r_addend = (ElfW(Sxword))lo.sec[SEC_TEXT].offset };
+		dynamic[nd++] = (ElfW(Dyn)){ DT_RELA, { lo.sec[SEC_RELA].offset } };
+		dynamic[nd++] = (ElfW(Dyn)){ DT_RELASZ, { sizeof rela } };
+		dynamic[nd++] = (ElfW(Dyn)){ DT_RELAENT, { sizeof rela } };
+	}
 
 	/* The dynamic section points at the placed sections. */
 	if (spec->sysv_hash)

@@ -10,6 +10,7 @@
  *   proxy.c      loads base copies and keeps one proxy image per base copy
  *   object.c     reads a loaded object's dynamic symbols and versions
  *   image.c      writes proxy and root images with libelf into sealed memfds
+ *   tls.c        binds a proxy's TLS symbols to its base copy's block
  *   namespace.c  fresh namespaces (root objects) and what each one holds
  *   error.c      our errors, delivered through dlerror()
  *   real.c       glibc's own dlmopen, dlclose..., the only way down to them
@@ -65,6 +66,11 @@ void nsshare_error(const char *object, const char *fmt, ...)
  * (OBJECT may be NULL): what the caller asked for, as the caller named
  * it, so that the text is stock's where stock's names it. */
 void nsshare_error_take_glibc(const char *object);
+/* Hands down EXPLAIN, which nsshare_error_take_glibc asks first to put a
+ * glibc message in the user's terms (true: BUF holds the whole text). */
+void nsshare_error_explainer(bool (*explain)(const char *msg,
+					     const char *object, char *buf,
+					     size_t cap));
 
 /* ---- lock.c: the table lock guards nsshare's lists; it is never held
  * while calling into glibc's loader (dlmopen, dlclose, dlsym): glibc holds
@@ -116,6 +122,8 @@ struct nsshare_object {
 	const uint32_t *gnu_hash; /* DT_GNU_HASH, or NULL */
 	struct nsshare_segment *segs;
 	size_t nsegs;
+	ElfW(Phdr) tls;           /* PT_TLS, p_memsz 0 when it has none */
+	size_t tls_modid;
 };
 /* The address a d_ptr of a loaded object's dynamic section stands for:
  * glibc relocates some tags in place and leaves others (DT_VERDEF,
@@ -132,6 +140,9 @@ bool nsshare_rtld_name_like(const char *name);
  * one that it does not is left unread, as ld.so leaves it. */
 bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj);
 void nsshare_object_free(struct nsshare_object *obj);
+/* Copies SIZE bytes at ADDR of this process to BUF; false where any of
+ * them is not mapped readable (process_vm_readv: never a fault). */
+bool nsshare_memory_read(ElfW(Addr) addr, void *buf, size_t size);
 /* An address in LM's executable segments that holds a return instruction,
  * or NULL.  Read with process_vm_readv, so a damaged or unmapped header
  * is an answer of NULL, never a fault: LM may be an object of any
@@ -188,11 +199,35 @@ struct nsshare_image_spec {
 	 * one: proxies carry DT_HASH only when their base copy has nothing
 	 * else, which saves a tenth of libc's proxy in every namespace. */
 	bool sysv_hash;
+	/* The size of the TLS block that STT_TLS symbols' values are
+	 * offsets in (the base copy's); 0 when there are none. */
+	size_t tls_size;
+	/* Called while ld.so relocates a loaded image, before any object
+	 * that binds to it, as HOOK(HOOK_ARG, an address in the image); NULL
+	 * for none.  x86_64 only (the image then has a page of code). */
+	ElfW(Addr) (*hook)(void *hook_arg, const void *in_image);
+	void *hook_arg;
 };
 /* Writes the image to a new sealed, close-on-exec memfd named after NAME.
  * Returns the fd, or -1 with an error set naming NAME. */
 int nsshare_image_write(const struct nsshare_image_spec *spec,
 			const char *name);
+
+/* ---- tls.c: thread-local variables of shared objects. */
+/* Whether a proxy of OBJ can carry its TLS symbols: OBJ has a TLS block
+ * and nsshare knows where glibc keeps a link map's TLS module id and
+ * offset (read off OBJ's own the first time). */
+bool nsshare_tls_supported(const struct nsshare_object *obj);
+/* The image hook of such a proxy (nsshare_image_spec.hook), with the base
+ * copy's link map as BASE_COPY: gives the proxy's link map the base
+ * copy's TLS module id and static TLS offset. */
+ElfW(Addr) nsshare_tls_bind(void *base_copy, const void *in_proxy);
+/* glibc's MSG, refusing an initial-exec relocation against a proxy that
+ * the calling thread's last nsshare_tls_bind left without static TLS,
+ * said in the user's terms for OBJECT (what was being opened) into BUF
+ * of CAP bytes; false for any other message. */
+bool nsshare_tls_explain(const char *msg, const char *object, char *buf,
+			 size_t cap);
 
 /* ---- imagename.c: the names ld.so opens images by. */
 /* The path under which ld.so opens the image FD and an auditor or a

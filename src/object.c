@@ -64,6 +64,12 @@ static int segments_cb(struct dl_phdr_info *info, size_t size, void *arg)
 		segs[n++] = (struct nsshare_segment){ start,
 			start + ph->p_memsz, ph->p_flags };
 	}
+	for (size_t i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_TLS &&
+		    info->dlpi_phdr[i].p_memsz > 0) {
+			f->obj->tls = info->dlpi_phdr[i];
+			f->obj->tls_modid = info->dlpi_tls_modid;
+		}
 	f->obj->segs = segs;
 	f->obj->nsegs = n;
 	return 1;
@@ -490,7 +496,7 @@ const ElfW(Sym) *nsshare_object_lookup(const struct nsshare_object *obj,
 
 /* Copies SIZE bytes at ADDR of this process to BUF; false where any of
  * them is not mapped readable. */
-static bool memory_read(ElfW(Addr) addr, void *buf, size_t size)
+bool nsshare_memory_read(ElfW(Addr) addr, void *buf, size_t size)
 {
 	struct iovec local = { buf, size };
 	struct iovec remote = { (void *)addr, size };
@@ -505,12 +511,12 @@ const void *nsshare_object_return_site(const struct link_map *lm)
 {
 	ElfW(Ehdr) eh;
 	ElfW(Phdr) ph[64];
-	if (!lm->l_addr || !memory_read(lm->l_addr, &eh, sizeof eh) ||
+	if (!lm->l_addr || !nsshare_memory_read(lm->l_addr, &eh, sizeof eh) ||
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_phentsize != sizeof ph[0] || eh.e_phnum == 0 ||
 	    eh.e_phnum > sizeof ph / sizeof ph[0] ||
-	    !memory_read(lm->l_addr + eh.e_phoff, ph, eh.e_phnum * sizeof ph[0]))
+	    !nsshare_memory_read(lm->l_addr + eh.e_phoff, ph, eh.e_phnum * sizeof ph[0]))
 		return NULL;
 	bool header_mapped = false;
 	for (size_t i = 0; i < eh.e_phnum; i++)
@@ -524,7 +530,7 @@ const void *nsshare_object_return_site(const struct link_map *lm)
 		ElfW(Addr) at = lm->l_addr + ph[i].p_vaddr;
 		for (ElfW(Xword) left = ph[i].p_filesz; left > 0;) {
 			size_t n = left < sizeof chunk ? left : sizeof chunk;
-			if (!memory_read(at, chunk, n))
+			if (!nsshare_memory_read(at, chunk, n))
 				break;
 			const unsigned char *ret = memchr(chunk, 0xc3, n);
 			if (ret)

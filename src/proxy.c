@@ -188,10 +188,12 @@ static bool proxy_value(const struct nsshare_object *obj, const ElfW(Sym) *sym,
 }
 
 /* Every dynamic symbol the object defines, as absolute symbols.  TLS
- * symbols cannot be absolute and are left out (glibc-facts 8). */
+ * symbols, offsets in a block rather than addresses, are there only when
+ * TLS says so (tls.c binds the proxy to the base copy's block); glibc's
+ * are left out, glibc being proxied as a group (glibc-facts 8). */
 static struct nsshare_image_sym *proxy_symbols(const struct nsshare_object *obj,
 					       const struct interposers *ip,
-					       size_t *count)
+					       bool tls, size_t *count)
 {
 	struct nsshare_image_sym *syms = calloc(obj->nsyms ? obj->nsyms : 1,
 						sizeof *syms);
@@ -203,16 +205,17 @@ static struct nsshare_image_sym *proxy_symbols(const struct nsshare_object *obj,
 		unsigned type = ELF64_ST_TYPE(sym->st_info);
 		unsigned bind = ELF64_ST_BIND(sym->st_info);
 		if (sym->st_shndx == SHN_UNDEF || bind == STB_LOCAL ||
-		    type == STT_TLS || type == STT_SECTION || type == STT_FILE ||
-		    sym->st_name == 0)
+		    (type == STT_TLS && !tls) || type == STT_SECTION ||
+		    type == STT_FILE || sym->st_name == 0)
 			continue;
 		/* A name out of bounds is one no lookup can match. */
 		const char *name = nsshare_object_sym_name(obj, sym);
 		uint16_t versym = definition_versym(obj, i);
 		const char *version = definition_version(obj, sym);
-		ElfW(Addr) value;
+		ElfW(Addr) value = sym->st_value;
 		if (!name || !versym ||
-		    !proxy_value(obj, sym, name, version, ip, &value))
+		    (type != STT_TLS &&
+		     !proxy_value(obj, sym, name, version, ip, &value)))
 			continue;
 		if (type == STT_GNU_IFUNC)
 			type = STT_FUNC;
@@ -248,10 +251,11 @@ static int proxy_image(struct link_map *lm, const char *soname,
 	if (ip)
 		interposers_read(ip);
 	size_t nsyms = 0;
+	bool tls = !glibc && nsshare_tls_supported(&obj);
 	/* A glibc proxy without its replacements would run the base libc's
 	 * __libc_early_init again: no proxy rather than that one. */
 	struct nsshare_image_sym *syms =
-		!glibc || ip ? proxy_symbols(&obj, ip, &nsyms) : NULL;
+		!glibc || ip ? proxy_symbols(&obj, ip, tls, &nsyms) : NULL;
 	int fd = -1;
 	if (!syms) {
 		nsshare_error(lm->l_name, "out of memory");
@@ -264,6 +268,9 @@ static int proxy_image(struct link_map *lm, const char *soname,
 			.verdefs = obj.verdefs, .nverdefs = obj.nverdefs,
 			.sysv_hash = obj.gnu_hash == NULL,
 			.strtab = obj.strtab, .strsz = obj.strsz,
+			.tls_size = tls ? obj.tls.p_memsz : 0,
+			.hook = tls ? nsshare_tls_bind : NULL,
+			.hook_arg = lm,
 		};
 		const char *base = strrchr(lm->l_name, '/');
 		fd = nsshare_image_write(&spec, base ? base + 1 : lm->l_name);
