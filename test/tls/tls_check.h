@@ -34,6 +34,7 @@ static void *worker_main(void *arg)
 
 static void worker_start(struct worker *w)
 {
+	*w = (struct worker){ .quit = false };
 	sem_init(&w->go, 0, 0);
 	sem_init(&w->done, 0, 0);
 	REQUIRE(pthread_create(&w->thread, NULL, worker_main, w) == 0,

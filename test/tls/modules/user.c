@@ -1,5 +1,6 @@
 /* A namespace module that uses the shared object's thread-local variable;
  * built once per TLS access model (see CMakeLists.txt). */
+#define _GNU_SOURCE
 #include <dlfcn.h>
 
 extern __thread int tls_counter;
