@@ -8,8 +8,10 @@ set -eu
 # needs in every row of the matrix goes here.  clang is there for the
 # fuzzer and TSan builds: on bullseye it is clang-11, whose compiler-rt
 # (libclang_rt.fuzzer, .tsan) comes with it in libclang-common-11-dev.
+# test/real/egl.c needs glvnd's libEGL, Mesa's EGL and its llvmpipe
+# (in libgl1-mesa-dri); it reaches GL through eglGetProcAddress.
 common="gcc g++ make cmake pkgconf libelf-dev zlib1g check valgrind
-	libsqlite3-0 python3 clang"
+	libsqlite3-0 python3 clang libegl1 libegl-mesa0 libgl1-mesa-dri"
 
 # The packages for Debian suite $1: the common ones, and the runtime
 # libraries of test/real whose package names change between releases

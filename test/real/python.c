@@ -2,16 +2,9 @@
  * once, each importing extension modules from lib-dynload (which find
  * libpython's symbols only through their namespace's global scope, glibc
  * facts 14) and starting a thread, each writing its result to a file. */
-#include "real_util.h"
+#include "python_util.h"
 
 #include <unistd.h>
-
-/* The libpython of Debian testing, 13, 12 and 11. */
-static const char *const python_libs[] = {
-	"libpython3.14.so.1.0", "libpython3.13.so.1.0", "libpython3.12.so.1.0",
-	"libpython3.11.so.1.0", "libpython3.10.so.1.0", "libpython3.9.so.1.0",
-	NULL
-};
 
 struct python {
 	void *h;
@@ -26,10 +19,7 @@ struct python {
 static void python_open(struct python *py)
 {
 	py->h = open_lib_of(python_libs, NULL);
-	SYM(py->initialize, py->h, "Py_InitializeEx");
-	SYM(py->is_initialized, py->h, "Py_IsInitialized");
-	SYM(py->run, py->h, "PyRun_SimpleString");
-	SYM(py->finalize, py->h, "Py_FinalizeEx");
+	PYTHON_SYMS(py, py->h);
 	strcpy(py->path, "/tmp/nsshare-real-python-XXXXXX");
 	int fd = mkstemp(py->path);
 	REQUIRE(fd >= 0, "mkstemp");
@@ -86,18 +76,7 @@ static void check_result(struct python *py, const char *want)
  * in lib-dynload, whatever the Python. */
 static bool loaded_in(void *h, const char *module)
 {
-	struct link_map *map = NULL;
-	REQUIRE(dlinfo(h, RTLD_DI_LINKMAP, &map) == 0, "dlinfo: %s", dlerror());
-	while (map->l_prev)
-		map = map->l_prev;
-	for (; map; map = map->l_next) {
-		const char *base = strrchr(map->l_name, '/');
-		if (base && strstr(map->l_name, "/lib-dynload/") &&
-		    strncmp(base + 1, module, strlen(module)) == 0 &&
-		    base[1 + strlen(module)] == '.')
-			return true;
-	}
-	return false;
+	return has_object(h, "/lib-dynload/", module);
 }
 
 int main(void)

@@ -55,6 +55,27 @@ static inline void *open_lib(const char *lib)
 		      dlsym((h), "free"), (void *)malloc, (void *)free);      \
 	} while (0)
 
+/* Whether the namespace of handle H holds an object whose file is named
+ * NAME.<something> or NAME-<something> (libEGL_mesa.so.0,
+ * _ctypes.cpython-311-...so, libgallium-25.0.7.so), in a directory whose
+ * path has DIR in it when DIR is not NULL. */
+static inline bool has_object(void *h, const char *dir, const char *name)
+{
+	struct link_map *map = NULL;
+	REQUIRE(dlinfo(h, RTLD_DI_LINKMAP, &map) == 0, "dlinfo: %s", dlerror());
+	while (map->l_prev)
+		map = map->l_prev;
+	size_t len = strlen(name);
+	for (; map; map = map->l_next) {
+		const char *base = strrchr(map->l_name, '/');
+		if (base && (!dir || strstr(map->l_name, dir)) &&
+		    strncmp(base + 1, name, len) == 0 &&
+		    (base[1 + len] == '.' || base[1 + len] == '-'))
+			return true;
+	}
+	return false;
+}
+
 /* Whether glibc's malloc keeps the books heap_in_use() reads: not under
  * valgrind, whose malloc replaces glibc's.  The program has allocated by
  * the time this is asked (stdio, dlerror), so glibc's count is not zero. */
