@@ -2,7 +2,8 @@
  *
  * Link with -lnsshare (pkg-config nsshare), or run an unmodified program
  * with LD_PRELOAD=libnsshare.so.0.  Either way the program's dlmopen(),
- * dlclose() and dlerror() are nsshare's, and the contract below holds.
+ * dlclose(), dlinfo() and dlerror() are nsshare's, and the contract
+ * below holds.
  * The names and values are those of the RTLD_SHARED glibc patch series
  * (2018-2021), so code written for it compiles unchanged.
  *
@@ -76,6 +77,15 @@
  * Closing the last handle to the library that created a namespace unloads
  * the namespace's contents, as glibc's dlclose does.
  *
+ * Instances.  Once glibc's namespaces are used up (15 besides the base),
+ * dlmopen(LM_ID_NEWLM, FILE, MODE) gives FILE an instance instead: copies
+ * of its private objects with names of their own, loaded RTLD_LOCAL into
+ * the base namespace, sharing what a namespace would share.  Each has its
+ * own globals; dlsym(), dladdr() and dlclose() work on its handle, and
+ * dlinfo(handle, RTLD_DI_LMID) gives its id, NSSHARE_INSTANCE_FIRST or
+ * above, reused once the instance is closed.  dlmopen(ID, ...) into an
+ * instance fails ("loading into instance ID is not supported yet").
+ *
  * Errors.  Every failure returns NULL and leaves a message for dlerror():
  * "<object>: <reason>", reported once and cleared when read, as glibc does.
  * A failed call leaves nothing behind: no namespace, no proxy in it.
@@ -92,6 +102,9 @@
  */
 #ifndef NSSHARE_H
 #define NSSHARE_H
+
+/* The first id dlinfo(RTLD_DI_LMID) gives an instance (see Instances). */
+#define NSSHARE_INSTANCE_FIRST 0x10000
 
 #include <dlfcn.h>
 #include <elf.h>

@@ -183,8 +183,13 @@ static void *open_private(const struct nsshare_real *real, Lmid_t id,
 			  const char *file, const char *path, int mode,
 			  const struct nsshare_closure *closure)
 {
-	if (id == LM_ID_NEWLM)
-		return nsshare_ns_create(path, NULL, file, closure, mode);
+	if (id == LM_ID_NEWLM) {
+		void *handle = nsshare_ns_create(path, NULL, file, closure, mode);
+		/* glibc's namespaces used up: an instance instead. */
+		if (!handle && nsshare_error_no_namespace() && closure)
+			handle = nsshare_instance_create(file, closure, mode);
+		return handle;
+	}
 	if (!nsshare_ns_add_proxies(id, path, closure))
 		return NULL;
 	void *handle = final_open(real, id, path, mode);
@@ -451,6 +456,12 @@ NSSHARE_API void *dlmopen(Lmid_t id, const char *file, int mode)
 	}
 	if (id == LM_ID_BASE || isolated(mode) || !nsshare_glibc_ok())
 		return real->dlmopen(id, file, mode & ~NSSHARE_OWN_FLAGS);
+	if (id >= NSSHARE_INSTANCE_FIRST) {
+		nsshare_error(file ? file : "(null)", "loading into instance "
+			      "%ld is not supported yet: dlmopen(LM_ID_NEWLM) "
+			      "makes an instance of each library", (long)id);
+		return NULL;
+	}
 	if (!file || !*file) {
 		if (mode & RTLD_SHARED) {
 			nsshare_error(file ? "\"\"" : "(null)",
@@ -493,10 +504,30 @@ NSSHARE_API int dlclose(void *handle)
 	if (!real)
 		return -1;
 	nsshare_loader_enter();
+	int rc;
+	if (nsshare_instance_close(handle, &rc)) {
+		nsshare_loader_leave();
+		return rc;
+	}
 	struct nsshare_ns *ns = nsshare_ns_release(handle);
-	int rc = real->dlclose(handle);
+	rc = real->dlclose(handle);
 	if (ns)
 		nsshare_ns_destroy(ns);
 	nsshare_loader_leave();
 	return rc;
+}
+
+/* dlinfo answers for an instance as for a namespace: RTLD_DI_LMID gives
+ * the instance's id.  Everything else is glibc's. */
+NSSHARE_API int dlinfo(void *handle, int request, void *arg)
+{
+	const struct nsshare_real *real = nsshare_real();
+	if (!real)
+		return -1;
+	Lmid_t id;
+	if (request == RTLD_DI_LMID && nsshare_instance_id(handle, &id)) {
+		*(Lmid_t *)arg = id;
+		return 0;
+	}
+	return real->dlinfo(handle, request, arg);
 }

@@ -83,6 +83,12 @@ static void copy_naming(char *buf, size_t cap, const char *msg,
 	buf[n] = '\0';
 }
 
+bool nsshare_error_no_namespace(void)
+{
+	return error_pending &&
+	       strstr(error_text, "no more namespaces available") != NULL;
+}
+
 static bool (*explainer)(const char *, const char *, char *, size_t);
 
 void nsshare_error_explainer(bool (*explain)(const char *msg,

@@ -35,6 +35,7 @@
 /* ---- real.c: glibc's own entry points, found past our interposition. */
 struct nsshare_real {
 	void *(*dlopen)(const char *, int);
+	int (*dlinfo)(void *, int, void *);
 	void *(*dlmopen)(Lmid_t, const char *, int);
 	int (*dlclose)(void *);
 	char *(*dlerror)(void);
@@ -66,6 +67,8 @@ void nsshare_error(const char *object, const char *fmt, ...)
  * (OBJECT may be NULL): what the caller asked for, as the caller named
  * it, so that the text is stock's where stock's names it. */
 void nsshare_error_take_glibc(const char *object);
+/* Whether the pending error says that glibc has no namespace left. */
+bool nsshare_error_no_namespace(void);
 /* Hands down EXPLAIN, which nsshare_error_take_glibc asks first to put a
  * glibc message in the user's terms (true: BUF holds the whole text). */
 void nsshare_error_explainer(bool (*explain)(const char *msg,
@@ -212,6 +215,36 @@ struct nsshare_image_spec {
  * Returns the fd, or -1 with an error set naming NAME. */
 int nsshare_image_write(const struct nsshare_image_spec *spec,
 			const char *name);
+
+struct nsshare_closure;
+
+/* ---- copy.c: copies of objects with an identity of their own. */
+struct nsshare_copy_spec {
+	const char *path;              /* the file copied */
+	const char *soname;            /* the copy's DT_SONAME */
+	/* DT_NEEDED and version need file names FROM[i] become TO[i]. */
+	const char *const *from, *const *to;
+	size_t nrenames;
+};
+/* A new memfd for a copy of the file named NAME; -1 with an error set. */
+int nsshare_copy_open(const char *name);
+/* Writes the copy SPEC says into FD and seals it; false with an error set
+ * naming the file. */
+bool nsshare_copy_write(int fd, const struct nsshare_copy_spec *spec);
+
+/* ---- instance.c: instances past glibc's namespaces. */
+/* Instance ids start at NSSHARE_INSTANCE_FIRST (nsshare.h), above every
+ * real namespace (DL_NNS is 16). */
+/* Loads CLOSURE (its first object the library OBJECT names) as a new
+ * instance: copies of its private objects in the base namespace, what is
+ * shared as it is.  The library's handle, or NULL with an error set. */
+void *nsshare_instance_create(const char *object,
+			      const struct nsshare_closure *closure, int mode);
+/* Whether HANDLE is an instance's; *ID its id. */
+bool nsshare_instance_id(void *handle, Lmid_t *id);
+/* Closes HANDLE if it is an instance's, freeing the instance with its last
+ * handle; *RC is dlclose's.  False (nothing done) for any other handle. */
+bool nsshare_instance_close(void *handle, int *rc);
 
 /* ---- tls.c: thread-local variables of shared objects. */
 /* Whether a proxy of OBJ can carry its TLS symbols: OBJ has a TLS block

@@ -1,4 +1,4 @@
-/* glibc's own dlopen, dlmopen, dlclose and dlerror, found past nsshare's,
+/* glibc's own dlopen, dlmopen, dlinfo, dlclose and dlerror, found past nsshare's,
  * and whether this glibc is one nsshare can work with. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -25,9 +25,11 @@ static void real_find(void)
 {
 	real.dlopen = (void *(*)(const char *, int))next_symbol("dlopen");
 	real.dlmopen = (void *(*)(Lmid_t, const char *, int))next_symbol("dlmopen");
+	real.dlinfo = (int (*)(void *, int, void *))next_symbol("dlinfo");
 	real.dlclose = (int (*)(void *))next_symbol("dlclose");
 	real.dlerror = (char *(*)(void))next_symbol("dlerror");
-	real_ok = real.dlopen && real.dlmopen && real.dlclose && real.dlerror;
+	real_ok = real.dlopen && real.dlmopen && real.dlclose && real.dlerror &&
+		  real.dlinfo;
 	glibc_ok = nsshare_glibc_at_least(gnu_get_libc_version(),
 					  NSSHARE_GLIBC_FLOOR_MAJOR,
 					  NSSHARE_GLIBC_FLOOR_MINOR);

@@ -20,8 +20,8 @@ soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = "libnsshare.so.0" ] || fail "SONAME is '$soname'"
 
 exported=$(nm -D --defined-only "$lib" | awk '{print $3}' | sort | tr '\n' ' ')
-[ "$exported" = "dlclose dlerror dlmopen " ] ||
-	fail "exports '$exported', want 'dlclose dlerror dlmopen '"
+[ "$exported" = "dlclose dlerror dlinfo dlmopen " ] ||
+	fail "exports '$exported', want 'dlclose dlerror dlinfo dlmopen '"
 
 # A program built the way the README says, against the installed files.
 cat > "$prefix/app.c" <<'APP'

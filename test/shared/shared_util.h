@@ -100,8 +100,10 @@ static inline bool base_has(const char *name)
 }
 
 /* Opens fresh namespaces with dlmopen(LM_ID_NEWLM, PATH, MODE) until one
- * fails or MAX are open; returns how many opened.  The handles go to
- * HANDLES; the failure's dlerror() text, if any, to ERR. */
+ * fails, or gives an instance rather than a namespace (glibc's are used
+ * up; the instance is closed again), or MAX are open; returns how many
+ * opened.  The handles go to HANDLES; the failure's dlerror() text, if
+ * any, to ERR. */
 static inline int open_namespaces(const char *path, int mode, void **handles,
 				  int max, char *err, size_t errlen)
 {
@@ -114,6 +116,13 @@ static inline int open_namespaces(const char *path, int mode, void **handles,
 			const char *msg = dlerror();
 			if (err && errlen)
 				snprintf(err, errlen, "%s", msg ? msg : "");
+			break;
+		}
+		if (it_handle_ns(h) >= NSSHARE_INSTANCE_FIRST) {
+			if (err && errlen)
+				snprintf(err, errlen, "an instance, not a "
+					 "namespace");
+			dlclose(h);
 			break;
 		}
 		handles[n++] = h;
