@@ -83,8 +83,11 @@
  * the base namespace, sharing what a namespace would share.  Each has its
  * own globals; dlsym(), dladdr() and dlclose() work on its handle, and
  * dlinfo(handle, RTLD_DI_LMID) gives its id, NSSHARE_INSTANCE_FIRST or
- * above, reused once the instance is closed.  dlmopen(ID, ...) into an
- * instance fails ("loading into instance ID is not supported yet").
+ * above, reused once the instance is closed.  dlmopen(ID, FILE2, MODE)
+ * loads FILE2 into instance ID, with copies of its own of what the
+ * instance lacks (FILE2 finds the instance's objects through its
+ * DT_NEEDED only: an instance has no global scope of its own).  dlopen()
+ * called by code in an instance loads into the base namespace.
  *
  * Errors.  Every failure returns NULL and leaves a message for dlerror():
  * "<object>: <reason>", reported once and cleared when read, as glibc does.

@@ -442,6 +442,46 @@ static void *open_global(const struct nsshare_real *real, Lmid_t id,
 					site);
 }
 
+/* dlmopen(ID, FILE) into instance ID: FILE's closure there, what is
+ * shared as it is, the rest as the instance's copies. */
+static void *open_in_instance(const struct nsshare_real *real, Lmid_t id,
+			      const char *file, int mode, const void *caller)
+{
+	if (!file || !*file || !nsshare_instance_exists(id)) {
+		nsshare_error(file && *file ? file : "(null)", !file || !*file
+			      ? "an instance has no main program to open"
+			      : "invalid target namespace in dlmopen()");
+		return NULL;
+	}
+	char *path = nsshare_search_resolve(file, caller_object(caller));
+	if (!path) {
+		nsshare_error(file, "cannot open shared object file: "
+			      "No such file or directory");
+		return NULL;
+	}
+	nsshare_loader_enter();
+	struct scan scan = { .id = id };
+	void *handle = NULL;
+	if (nsshare_search_closure(path, NULL, scan_found, &scan) < 0) {
+		handle = NULL;
+	} else if (scan.closure.failed) {
+		nsshare_error(path, "out of memory");
+	} else if ((mode & RTLD_SHARED) || scan_kind_of_top(&scan)) {
+		/* What an instance shares is the base copy itself. */
+		handle = real->dlmopen(LM_ID_BASE, path,
+				       (mode & ~NSSHARE_OWN_FLAGS) | RTLD_NODELETE);
+		if (!handle)
+			nsshare_error_take_glibc(file);
+	} else {
+		handle = nsshare_instance_add(id, file, &scan.closure,
+					      mode & ~NSSHARE_OWN_FLAGS);
+	}
+	scan_free(&scan);
+	nsshare_loader_leave();
+	free(path);
+	return handle;
+}
+
 NSSHARE_API void *dlmopen(Lmid_t id, const char *file, int mode)
 {
 	const struct nsshare_real *real = nsshare_real();
@@ -456,12 +496,9 @@ NSSHARE_API void *dlmopen(Lmid_t id, const char *file, int mode)
 	}
 	if (id == LM_ID_BASE || isolated(mode) || !nsshare_glibc_ok())
 		return real->dlmopen(id, file, mode & ~NSSHARE_OWN_FLAGS);
-	if (id >= NSSHARE_INSTANCE_FIRST) {
-		nsshare_error(file ? file : "(null)", "loading into instance "
-			      "%ld is not supported yet: dlmopen(LM_ID_NEWLM) "
-			      "makes an instance of each library", (long)id);
-		return NULL;
-	}
+	if (id >= NSSHARE_INSTANCE_FIRST)
+		return open_in_instance(real, id, file, mode,
+					__builtin_return_address(0));
 	if (!file || !*file) {
 		if (mode & RTLD_SHARED) {
 			nsshare_error(file ? "\"\"" : "(null)",

@@ -28,13 +28,20 @@
 
 #include "internal.h"
 
+/* A copy an instance made: the file it copies, and its image. */
+struct copy {
+	char *file;                          /* the original's path */
+	int fd;
+	char path[NSSHARE_IMAGE_PATH_MAX];   /* what ld.so opens it by */
+};
+
 struct instance {
 	struct instance *next;
 	Lmid_t id;
 	void *top;            /* the library's copy: the user's handle */
 	unsigned long refs;   /* handles of TOP given out */
-	int *fds;             /* the copies' images */
-	size_t nfds;
+	struct copy *copies;
+	size_t ncopies;
 };
 
 /* Under nsshare_lock(). */
@@ -45,6 +52,26 @@ static struct instance *instance_of_handle(void *handle)
 	for (struct instance *in = instances; in && handle; in = in->next)
 		if (in->top == handle)
 			return in;
+	return NULL;
+}
+
+static struct instance *instance_of_id(Lmid_t id)
+{
+	for (struct instance *in = instances; in; in = in->next)
+		if (in->id == id && in->top)
+			return in;
+	return NULL;
+}
+
+/* The instance whose copy LM is. */
+static struct instance *instance_of_map(const struct link_map *lm)
+{
+	if (lm == RTLD_NEXT)
+		return NULL;
+	for (struct instance *in = instances; in && lm && lm->l_name; in = in->next)
+		for (size_t i = 0; i < in->ncopies; i++)
+			if (strcmp(in->copies[i].path, lm->l_name) == 0)
+				return in;
 	return NULL;
 }
 
@@ -66,12 +93,14 @@ static const char *file_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-static void fds_close(int *fds, size_t n)
+static void copies_free(struct copy *copies, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	free(fds);
+	for (size_t i = 0; i < n; i++) {
+		if (copies[i].fd >= 0)
+			close(copies[i].fd);
+		free(copies[i].file);
+	}
+	free(copies);
 }
 
 /* The loaded copy at PATH, read (nsshare_object_read); false if it is
@@ -94,7 +123,7 @@ static bool copy_read(const char *path, struct nsshare_object *obj)
  * copy of the instance defines binds to the base namespace's definition
  * when its global scope has one (it comes first; DT_SYMBOLIC covers only
  * a copy's own symbols).  Names the symbol in the error. */
-static bool binds_outside(char (*paths)[NSSHARE_IMAGE_PATH_MAX],
+static bool binds_outside(const char *const *paths,
 			  const struct nsshare_closure *closure,
 			  const char *object)
 {
@@ -137,31 +166,118 @@ static bool binds_outside(char (*paths)[NSSHARE_IMAGE_PATH_MAX],
 	return leaks;
 }
 
+/* The copy of FILE among N copies, or NULL. */
+static const struct copy *copy_of(const struct copy *copies, size_t n,
+				  const char *file)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(copies[i].file, file) == 0)
+			return &copies[i];
+	return NULL;
+}
+
+/* Loads CLOSURE into instance ID, which holds the N copies OLD already:
+ * copies of the private objects it lacks are made and appended to *NEW
+ * (*NNEW of them), and the library's copy is opened.  Its handle, or NULL
+ * with an error set and nothing made. */
+static void *instance_load(Lmid_t id, const struct copy *old, size_t n,
+			   struct copy **made, size_t *nmade,
+			   const struct nsshare_closure *closure,
+			   const char *object, int mode)
+{
+	const struct nsshare_real *real = nsshare_real();
+	size_t count = closure->count;
+	struct copy *copies = calloc(count ? count : 1, sizeof *copies);
+	const char **at = calloc(count ? count : 1, sizeof *at);
+	const char **from = calloc(count ? count : 1, sizeof *from);
+	const char **to = calloc(count ? count : 1, sizeof *to);
+	char *soname = NULL;
+	size_t nnew = 0, nr = 0;
+	bool ok = real && copies && at && from && to;
+	if (!ok && real)
+		nsshare_error(object, "out of memory");
+	if (ok && (count == 0 || closure->items[0].kind)) {
+		nsshare_error(object, "a shared object has no instance of its "
+			      "own: open it with dlopen");
+		ok = false;
+	}
+	/* Every new copy's descriptor first: a copy names its
+	 * dependencies' copies by path, and a path needs the descriptor. */
+	for (size_t i = 0; ok && i < count; i++) {
+		const struct nsshare_closure_obj *o = &closure->items[i];
+		if (o->kind)
+			continue;
+		const struct copy *have = copy_of(old, n, o->path);
+		if (!have)
+			have = copy_of(copies, nnew, o->path);
+		if (!have) {
+			struct copy *c = &copies[nnew];
+			c->fd = nsshare_copy_open(file_name(o->path));
+			c->file = c->fd >= 0 ? strdup(o->path) : NULL;
+			if (c->fd >= 0 && !c->file) {
+				nsshare_error(object, "out of memory");
+				close(c->fd);
+			}
+			ok = c->file != NULL;
+			if (!ok)
+				break;
+			nsshare_image_path(c->fd, file_name(o->path), c->path);
+			have = c;
+			nnew++;
+		}
+		at[i] = have->path;
+		from[nr] = o->want;
+		to[nr++] = have->path;
+	}
+	for (size_t i = 0; ok && i < nnew; i++) {
+		free(soname);
+		ok = asprintf(&soname, "%s@nsshare-instance-%ld",
+			      file_name(copies[i].file), (long)id) >= 0;
+		if (!ok) {
+			soname = NULL;
+			nsshare_error(object, "out of memory");
+			break;
+		}
+		struct nsshare_copy_spec spec = { .path = copies[i].file,
+			.soname = soname, .from = from, .to = to,
+			.nrenames = nr };
+		ok = nsshare_copy_write(copies[i].fd, &spec);
+	}
+	void *top = NULL;
+	if (ok) {
+		top = real->dlmopen(LM_ID_BASE, at[0],
+				    (mode & ~RTLD_GLOBAL) | RTLD_LOCAL);
+		if (!top)
+			nsshare_error_take_glibc(object);
+		ok = top != NULL;
+	}
+	if (ok && binds_outside(at, closure, object)) {
+		real->dlclose(top);
+		top = NULL;
+		ok = false;
+	}
+	if (real)
+		real->dlerror(); /* what the dlsym lookups above left */
+	free(soname);
+	free(at);
+	free(from);
+	free(to);
+	if (!ok) {
+		copies_free(copies, nnew);
+		return NULL;
+	}
+	*made = copies;
+	*nmade = nnew;
+	return top;
+}
+
 void *nsshare_instance_create(const char *object,
 			      const struct nsshare_closure *closure, int mode)
 {
-	const struct nsshare_real *real = nsshare_real();
-	size_t n = closure->count;
-	int *fds = malloc((n ? n : 1) * sizeof *fds);
-	char (*paths)[NSSHARE_IMAGE_PATH_MAX] = calloc(n ? n : 1, sizeof *paths);
-	const char **from = calloc(n ? n : 1, sizeof *from);
-	const char **to = calloc(n ? n : 1, sizeof *to);
-	char *soname = NULL;
-	if (!real || !fds || !paths || !from || !to) {
-		free(fds);
-		free(paths);
-		free(from);
-		free(to);
-		if (real)
-			nsshare_error(object, "out of memory");
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		fds[i] = -1;
 	nsshare_lock();
 	Lmid_t id = instance_id_free();
-	/* Held as used from here, by a placeholder, so that a load in
-	 * another thread takes another id. */
+	/* Held as used from here, by a placeholder without a handle, so
+	 * that a load in another thread takes another id. */
 	struct instance *in = calloc(1, sizeof *in);
 	if (in) {
 		in->id = id;
@@ -169,68 +285,21 @@ void *nsshare_instance_create(const char *object,
 		instances = in;
 	}
 	nsshare_unlock();
-	void *top = NULL;
-	bool ok = in != NULL;
-	/* Every copy's descriptor first: a copy names its dependencies'
-	 * copies by path, and a path needs the descriptor. */
-	size_t nr = 0;
-	for (size_t i = 0; ok && i < n; i++) {
-		const struct nsshare_closure_obj *o = &closure->items[i];
-		if (o->kind)
-			continue;
-		fds[i] = nsshare_copy_open(file_name(o->path));
-		ok = fds[i] >= 0;
-		if (ok) {
-			nsshare_image_path(fds[i], file_name(o->path), paths[i]);
-			from[nr] = o->want;
-			to[nr++] = paths[i];
-		}
+	if (!in) {
+		nsshare_error(object, "out of memory");
+		return NULL;
 	}
-	for (size_t i = 0; ok && i < n; i++) {
-		const struct nsshare_closure_obj *o = &closure->items[i];
-		if (o->kind)
-			continue;
-		free(soname);
-		ok = asprintf(&soname, "%s@nsshare-instance-%ld",
-			      file_name(o->path), (long)id) >= 0;
-		if (!ok) {
-			soname = NULL;
-			nsshare_error(object, "out of memory");
-			break;
-		}
-		struct nsshare_copy_spec spec = { .path = o->path,
-			.soname = soname, .from = from, .to = to,
-			.nrenames = nr };
-		ok = nsshare_copy_write(fds[i], &spec);
-	}
-	if (ok && (closure->items[0].kind || n == 0)) {
-		nsshare_error(object, "no more namespaces, and a shared object "
-			      "has no instance of its own");
-		ok = false;
-	}
-	if (ok) {
-		top = real->dlmopen(LM_ID_BASE, paths[0],
-				    (mode & ~RTLD_GLOBAL) | RTLD_LOCAL);
-		if (!top)
-			nsshare_error_take_glibc(object);
-		ok = top != NULL;
-	}
-	if (ok && binds_outside(paths, closure, object)) {
-		real->dlclose(top);
-		ok = false;
-	}
-	real->dlerror(); /* what the dlsym lookups above left */
-	free(soname);
-	free(paths);
-	free(from);
-	free(to);
+	struct copy *copies = NULL;
+	size_t n = 0;
+	void *top = instance_load(id, NULL, 0, &copies, &n, closure, object,
+				  mode);
 	nsshare_lock();
-	if (ok) {
+	if (top) {
 		in->top = top;
 		in->refs = 1;
-		in->fds = fds;
-		in->nfds = n;
-	} else if (in) {
+		in->copies = copies;
+		in->ncopies = n;
+	} else {
 		for (struct instance **p = &instances; *p; p = &(*p)->next)
 			if (*p == in) {
 				*p = in->next;
@@ -238,18 +307,67 @@ void *nsshare_instance_create(const char *object,
 			}
 	}
 	nsshare_unlock();
-	if (!ok) {
+	if (!top)
 		free(in);
-		fds_close(fds, n);
+	return top;
+}
+
+bool nsshare_instance_exists(Lmid_t id)
+{
+	nsshare_lock();
+	bool exists = instance_of_id(id) != NULL;
+	nsshare_unlock();
+	return exists;
+}
+
+void *nsshare_instance_add(Lmid_t id, const char *object,
+			   const struct nsshare_closure *closure, int mode)
+{
+	/* The caller holds the loader lock, so the instance and its copies
+	 * stay while the table lock is dropped. */
+	nsshare_lock();
+	struct instance *in = instance_of_id(id);
+	const struct copy *old = in ? in->copies : NULL;
+	size_t n = in ? in->ncopies : 0;
+	nsshare_unlock();
+	if (!in) {
+		nsshare_error(object, "no instance %ld", (long)id);
 		return NULL;
 	}
-	return top;
+	struct copy *copies = NULL;
+	size_t nnew = 0;
+	void *handle = instance_load(id, old, n, &copies, &nnew, closure,
+				     object, mode);
+	if (!handle)
+		return NULL;
+	nsshare_lock();
+	struct copy *all = realloc(in->copies,
+				   (in->ncopies + nnew) * sizeof *all);
+	/* The library's copy opened again is one more handle of it. */
+	if (all && handle == in->top)
+		in->refs++;
+	if (all) {
+		memcpy(all + in->ncopies, copies, nnew * sizeof *copies);
+		in->copies = all;
+		in->ncopies += nnew;
+	}
+	nsshare_unlock();
+	if (!all) {
+		const struct nsshare_real *real = nsshare_real();
+		real->dlclose(handle);
+		copies_free(copies, nnew);
+		nsshare_error(object, "out of memory");
+		return NULL;
+	}
+	free(copies);
+	return handle;
 }
 
 bool nsshare_instance_id(void *handle, Lmid_t *id)
 {
 	nsshare_lock();
-	struct instance *in = instance_of_handle(handle);
+	/* A handle is its object's link map in glibc. */
+	struct instance *in = instance_of_map(handle);
 	if (in)
 		*id = in->id;
 	nsshare_unlock();
@@ -273,7 +391,7 @@ bool nsshare_instance_close(void *handle, int *rc)
 		return false;
 	*rc = real ? real->dlclose(handle) : -1;
 	if (last) {
-		fds_close(in->fds, in->nfds);
+		copies_free(in->copies, in->ncopies);
 		free(in);
 	}
 	return true;

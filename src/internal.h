@@ -240,7 +240,14 @@ bool nsshare_copy_write(int fd, const struct nsshare_copy_spec *spec);
  * shared as it is.  The library's handle, or NULL with an error set. */
 void *nsshare_instance_create(const char *object,
 			      const struct nsshare_closure *closure, int mode);
-/* Whether HANDLE is an instance's; *ID its id. */
+/* Whether instance ID is there. */
+bool nsshare_instance_exists(Lmid_t id);
+/* Loads CLOSURE (its first object the library OBJECT names) into instance
+ * ID, reusing the copies it has: dlmopen(ID, OBJECT).  Called under the
+ * loader lock.  The library's handle, or NULL with an error set. */
+void *nsshare_instance_add(Lmid_t id, const char *object,
+			   const struct nsshare_closure *closure, int mode);
+/* Whether HANDLE (any object's) is in an instance; *ID its id. */
 bool nsshare_instance_id(void *handle, Lmid_t *id);
 /* Closes HANDLE if it is an instance's, freeing the instance with its last
  * handle; *RC is dlclose's.  False (nothing done) for any other handle. */

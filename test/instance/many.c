@@ -1,7 +1,8 @@
 /* Past glibc's namespaces (issue 14): dlmopen(LM_ID_NEWLM) keeps working
  * for hundreds of instances of a library with global state, each with its
  * own globals, constructors and destructors run once, an id of its own,
- * and libc shared; closing one frees its id for the next. */
+ * and libc shared; dlmopen(ID, Y) loads into the instance; closing one
+ * frees its id for the next. */
 #include "it.h"
 
 #define MOD "libinstance-counter.so"
@@ -73,10 +74,26 @@ int main(void)
 	CHECK(value && *value == 0, "a new instance starts afresh");
 	int **target = dlsym(h[N - 1], "counter_dtor_target");
 	*target = &dtors;
-	CHECK(dlmopen(freed, it_module(MOD), RTLD_NOW) == NULL,
-	      "loading into an instance is refused for now");
+	/* dlmopen(ID, ...) into an instance: the library again is the same
+	 * handle; another library joins it with an instance's copy. */
+	void *again = dlmopen(freed, it_module(MOD), RTLD_NOW);
+	CHECK(again == h[N - 1], "dlmopen(instance, its library) is its handle");
+	if (again)
+		CHECK(dlclose(again) == 0, "dlclose of it");
+	void *z1 = dlmopen(freed, "libz.so.1", RTLD_NOW);
+	void *z2 = dlmopen(ids[N - 2], "libz.so.1", RTLD_NOW);
+	REQUIRE(z1 && z2, "libz into two instances: %s", dlerror());
+	CHECK(it_handle_ns(z1) == freed && it_handle_ns(z2) == ids[N - 2],
+	      "each in its instance: %ld, %ld", (long)it_handle_ns(z1),
+	      (long)it_handle_ns(z2));
+	CHECK(dlsym(z1, "deflate") != dlsym(z2, "deflate"),
+	      "with a copy of its own");
+	CHECK(dlclose(z1) == 0 && dlclose(z2) == 0, "dlclose of libz");
+	CHECK(dlmopen(0x7fff0000, "libz.so.1", RTLD_NOW) == NULL,
+	      "no such instance");
 	const char *err = dlerror();
-	CHECK(err && strstr(err, "instance"), "saying so: %s", err ? err : "");
+	CHECK(err && strstr(err, "invalid target namespace"), "glibc's words: %s",
+	      err ? err : "");
 	dtors = 0;
 	int closed = 0;
 	for (int i = 0; i < N; i++)
