@@ -15,24 +15,30 @@ common="gcc g++ make cmake pkgconf libelf-dev zlib1g check valgrind
 
 # The packages for Debian suite $1: the common ones, and the runtime
 # libraries of test/real whose package names change between releases
-# (OpenSSL's libcrypto, libxml2, libpython), and compiler-rt, which from
-# LLVM 14 on is a package of its own that clang only recommends.
+# (OpenSSL's libcrypto, libxml2, libpython), compiler-rt, which from
+# LLVM 14 on is a package of its own that clang only recommends, and
+# libosmesa6 (test/real/osmesa.c), which Mesa 25.1 and later, in testing,
+# no longer build.
 # Testing and unstable both call themselves forky (/etc/os-release).
 packages_for() {
+	os=libosmesa6
 	case $1 in
 	bullseye) ssl=libssl1.1 xml=libxml2 py=3.9 rt= ;;
 	bookworm) ssl=libssl3 xml=libxml2 py=3.11 rt=libclang-rt-dev ;;
 	trixie) ssl=libssl3t64 xml=libxml2 py=3.13 rt=libclang-rt-dev ;;
-	forky | sid) ssl=libssl3t64 xml=libxml2-16 py=3.14 rt=libclang-rt-dev ;;
+	forky | sid)
+		ssl=libssl3t64 xml=libxml2-16 py=3.14 rt=libclang-rt-dev os=''
+		;;
 	*)
 		echo "deps.sh: no package list for Debian suite \"$1\";" \
 			"add it to packages_for in scripts/deps.sh" >&2
 		return 1
 		;;
 	esac
-	# Unquoted: one line, one space between names, none for an empty $rt.
+	# Unquoted: one line, one space between names, none for an empty $rt
+	# or $os.
 	# shellcheck disable=SC2086
-	echo $common $ssl $xml libpython$py libpython$py-stdlib $rt
+	echo $common $ssl $xml libpython$py libpython$py-stdlib $rt $os
 }
 
 if [ "${1:-}" = --list ]; then

@@ -47,6 +47,14 @@
 #define TLS_NO_OFFSET 0
 #define TLS_FORCED_DYNAMIC ((intptr_t)-1)
 
+/* glibc's general-dynamic resolver (x86_64 ABI): the calling thread's
+ * address of OFFSET in module MODULE's block, which it allocates or
+ * brings into the thread's DTV first where needed. */
+typedef struct {
+	unsigned long ti_module, ti_offset;
+} tls_index;
+extern void *__tls_get_addr(tls_index *ti);
+
 /* How far into struct link_map the TLS fields are looked for. */
 #define LINK_MAP_WORDS 512
 
@@ -98,10 +106,14 @@ static bool layout_find(const struct nsshare_object *obj)
 	intptr_t offset = (intptr_t)w[at + 5];
 	if (offset != TLS_NO_OFFSET && offset != TLS_FORCED_DYNAMIC) {
 		/* In static TLS: the block is the thread pointer minus the
-		 * offset (x86_64's TLS variant II), as dlinfo says. */
-		void *data = NULL;
-		if (dlinfo((void *)lm, RTLD_DI_TLS_DATA, &data) != 0 ||
-		    (char *)thread_pointer() - offset != (char *)data)
+		 * offset (x86_64's TLS variant II), as __tls_get_addr says.
+		 * Not dlinfo(RTLD_DI_TLS_DATA), which answers NULL while this
+		 * thread's DTV predates the object: a DF_STATIC_TLS object
+		 * just dlopen'd, such as Mesa's libglapi that this dlmopen
+		 * loads into the base. */
+		tls_index ti = { obj->tls_modid, 0 };
+		if ((char *)thread_pointer() - offset !=
+		    (char *)__tls_get_addr(&ti))
 			return false;
 	}
 	layout.offset_at = (at + 5) * sizeof w[0];

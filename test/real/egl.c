@@ -6,12 +6,10 @@
  * is drawn a step at a time in each in turn, so a namespace drawing into
  * another's context shows in the pixels.  Every namespace's pixels must
  * equal the base's, byte for byte, and hold the scene. */
-#include "real_util.h"
+#include "gl_scene.h"
 
-#include <stdint.h>
-
-/* The few EGL and GL names used, with the values of the Khronos headers,
- * so that only the runtime packages are needed. */
+/* The few EGL names used, with the values of the Khronos headers, so
+ * that only the runtime packages are needed. */
 typedef void *EGLDisplay, *EGLConfig, *EGLSurface, *EGLContext;
 typedef int32_t EGLint;
 typedef unsigned int EGLBoolean, EGLenum;
@@ -34,23 +32,6 @@ typedef intptr_t EGLAttrib;
 #define EGL_OPENGL_BIT 0x0008
 #define EGL_OPENGL_API 0x30A2
 #define EGL_PLATFORM_SURFACELESS_MESA 0x31DD
-
-typedef unsigned int GLenum, GLbitfield, GLuint;
-typedef int GLint, GLsizei;
-typedef float GLfloat;
-typedef unsigned char GLubyte;
-#define GL_COLOR_BUFFER_BIT 0x00004000
-#define GL_TRIANGLES 0x0004
-#define GL_NO_ERROR 0
-#define GL_SCISSOR_TEST 0x0C11
-#define GL_PACK_ALIGNMENT 0x0D05
-#define GL_UNSIGNED_BYTE 0x1401
-#define GL_RGBA 0x1908
-#define GL_VENDOR 0x1F00
-#define GL_RENDERER 0x1F01
-
-#define W 64
-#define H 48
 
 struct gl {
 	const char *who; /* "base", "namespace 1", ... */
@@ -82,31 +63,8 @@ struct gl {
 	const char *(*eglQueryString)(EGLDisplay, EGLint);
 
 	/* GL 1.x, through eglGetProcAddress: the namespace's libGLdispatch. */
-	const GLubyte *(*glGetString)(GLenum);
-	GLenum (*glGetError)(void);
-	void (*glViewport)(GLint, GLint, GLsizei, GLsizei);
-	void (*glClearColor)(GLfloat, GLfloat, GLfloat, GLfloat);
-	void (*glClear)(GLbitfield);
-	void (*glEnable)(GLenum);
-	void (*glDisable)(GLenum);
-	void (*glScissor)(GLint, GLint, GLsizei, GLsizei);
-	void (*glBegin)(GLenum);
-	void (*glEnd)(void);
-	void (*glColor3f)(GLfloat, GLfloat, GLfloat);
-	void (*glVertex2f)(GLfloat, GLfloat);
-	void (*glPixelStorei)(GLenum, GLint);
-	void (*glReadPixels)(GLint, GLint, GLsizei, GLsizei, GLenum, GLenum,
-			     void *);
-	void (*glFinish)(void);
+	struct gl_api api;
 };
-
-/* G's GL function FN, which must exist. */
-#define GLSYM(g, fn)                                                          \
-	do {                                                                  \
-		*(void **)&(g)->fn = (g)->eglGetProcAddress(#fn);             \
-		REQUIRE((g)->fn != NULL, "%s: eglGetProcAddress(%s)",         \
-			(g)->who, #fn);                                       \
-	} while (0)
 
 static void gl_syms(struct gl *g)
 {
@@ -167,109 +125,12 @@ static void gl_start(struct gl *g)
 		"%s: eglMakeCurrent: 0x%x", g->who,
 		(unsigned)g->eglGetError());
 
-	GLSYM(g, glGetString);
-	GLSYM(g, glGetError);
-	GLSYM(g, glViewport);
-	GLSYM(g, glClearColor);
-	GLSYM(g, glClear);
-	GLSYM(g, glEnable);
-	GLSYM(g, glDisable);
-	GLSYM(g, glScissor);
-	GLSYM(g, glBegin);
-	GLSYM(g, glEnd);
-	GLSYM(g, glColor3f);
-	GLSYM(g, glVertex2f);
-	GLSYM(g, glPixelStorei);
-	GLSYM(g, glReadPixels);
-	GLSYM(g, glFinish);
+	gl_api_load(&g->api, g->eglGetProcAddress, g->who);
 	/* GL is reached through the namespace's own dispatch. */
-	CHECK(it_addr_ns((void *)g->glClear) == g->ns,
+	CHECK(it_addr_ns((void *)g->api.glClear) == g->ns,
 	      "%s: glClear is in namespace %ld", g->who,
-	      (long)it_addr_ns((void *)g->glClear));
-	const char *renderer = (const char *)g->glGetString(GL_RENDERER);
-	CHECK(renderer && strstr(renderer, "llvmpipe"), "%s: GL_RENDERER %s",
-	      g->who, renderer ? renderer : "(none)");
-}
-
-/* Step STEP of the scene, drawn by G: the background, two scissored
- * rectangles, a smooth-shaded triangle (llvmpipe's JIT-compiled
- * shaders), then reading the pixels back.  Colours are multiples of 0.2,
- * which are whole bytes. */
-static void draw(struct gl *g, int step)
-{
-	switch (step) {
-	case 0:
-		g->glViewport(0, 0, W, H);
-		g->glClearColor(0.0f, 0.2f, 0.4f, 1.0f);
-		g->glClear(GL_COLOR_BUFFER_BIT);
-		break;
-	case 1:
-		g->glEnable(GL_SCISSOR_TEST);
-		g->glScissor(2, 2, 12, 10);
-		g->glClearColor(1.0f, 0.0f, 0.0f, 1.0f);
-		g->glClear(GL_COLOR_BUFFER_BIT);
-		g->glScissor(48, 30, 14, 16);
-		g->glClearColor(0.0f, 0.8f, 0.0f, 1.0f);
-		g->glClear(GL_COLOR_BUFFER_BIT);
-		g->glDisable(GL_SCISSOR_TEST);
-		break;
-	case 2:
-		g->glBegin(GL_TRIANGLES);
-		g->glColor3f(1.0f, 0.0f, 0.0f);
-		g->glVertex2f(-0.5f, -0.5f);
-		g->glColor3f(0.0f, 1.0f, 0.0f);
-		g->glVertex2f(0.5f, -0.5f);
-		g->glColor3f(0.0f, 0.0f, 1.0f);
-		g->glVertex2f(0.0f, 0.5f);
-		g->glEnd();
-		break;
-	case 3:
-		g->glFinish();
-		g->glPixelStorei(GL_PACK_ALIGNMENT, 1);
-		memset(g->pixels, 0x55, sizeof g->pixels);
-		g->glReadPixels(0, 0, W, H, GL_RGBA, GL_UNSIGNED_BYTE,
-				g->pixels);
-		break;
-	}
-	GLenum err = g->glGetError();
-	CHECK(err == GL_NO_ERROR, "%s: step %d: GL error 0x%x", g->who, step,
-	      err);
-}
-#define STEPS 4
-
-/* Whether pixel X, Y (from the bottom left) of G is R, GR, B, opaque. */
-static bool pixel_is(const struct gl *g, int x, int y, int r, int gr, int b)
-{
-	const uint8_t *p = g->pixels + (y * W + x) * 4;
-	return p[0] == r && p[1] == gr && p[2] == b && p[3] == 255;
-}
-
-/* The scene is in G's pixels: what a broken render (nothing drawn, one
- * step lost, another context drawn into) would not hold. */
-static void check_scene(const struct gl *g)
-{
-	const uint8_t *c = g->pixels + (20 * W + 32) * 4; /* the triangle */
-	CHECK(pixel_is(g, 0, 0, 0, 51, 102) && pixel_is(g, W - 1, H - 1, 0,
-							 51, 102),
-	      "%s: background corners", g->who);
-	CHECK(pixel_is(g, 7, 6, 255, 0, 0) && pixel_is(g, 2, 2, 255, 0, 0) &&
-		      pixel_is(g, 1, 1, 0, 51, 102),
-	      "%s: red rectangle", g->who);
-	CHECK(pixel_is(g, 55, 38, 0, 204, 0) && pixel_is(g, 61, 45, 0, 204,
-							  0),
-	      "%s: green rectangle", g->who);
-	CHECK(c[0] > 0 && c[1] > 0 && c[2] > 0 && c[2] != 102 && c[3] == 255,
-	      "%s: the triangle's middle is %d,%d,%d,%d", g->who, c[0], c[1],
-	      c[2], c[3]);
-}
-
-/* Pixels of G that differ from BASE's. */
-static int differing_pixels(const struct gl *g, const struct gl *base)
-{
-	int n = 0;
-	for (int i = 0; i < W * H; i++)
-		n += memcmp(g->pixels + i * 4, base->pixels + i * 4, 4) != 0;
-	return n;
+	      (long)it_addr_ns((void *)g->api.glClear));
+	gl_check_llvmpipe(&g->api, g->who);
 }
 
 static void gl_stop(struct gl *g)
@@ -320,9 +181,9 @@ int main(void)
 	 * each in turn. */
 	for (int i = 0; i <= NS; i++)
 		gl_start(&g[i]);
-	for (int step = 0; step < STEPS; step++)
+	for (int step = 0; step < SCENE_STEPS; step++)
 		for (int i = 0; i <= NS; i++)
-			draw(&g[i], step);
+			scene_draw(&g[i].api, step, g[i].pixels, who[i]);
 	for (int i = 0; i <= NS; i++) {
 		/* glvnd loaded Mesa's EGL into the namespace itself, and
 		 * with it the gallium driver holding llvmpipe: a DRI driver
@@ -335,11 +196,13 @@ int main(void)
 			      has_object(g[i].h, NULL, "libgallium"),
 		      "%s: neither swrast_dri nor libgallium in its namespace",
 		      who[i]);
-		check_scene(&g[i]);
+		scene_check(g[i].pixels, who[i]);
 		if (i > 0)
-			CHECK(differing_pixels(&g[i], &g[0]) == 0,
+			CHECK(differing_pixels(g[i].pixels, g[0].pixels) == 0,
 			      "%s: %d of %d pixels differ from the base's",
-			      who[i], differing_pixels(&g[i], &g[0]), W * H);
+			      who[i],
+			      differing_pixels(g[i].pixels, g[0].pixels),
+			      W * H);
 	}
 	for (int i = NS; i >= 0; i--)
 		gl_stop(&g[i]);

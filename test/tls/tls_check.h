@@ -11,6 +11,19 @@
 
 #define BASE_MOD "libtls-base.so"
 
+/* The directory of the modules: IT_MODDIR, or the one of their build
+ * with the base copy flagged DF_STATIC_TLS (static.c). */
+static const char *tls_dir = IT_MODDIR;
+
+/* Module NAME in tls_dir.  The string lives until exit. */
+static inline const char *tls_module(const char *name)
+{
+	char *path = NULL;
+	if (asprintf(&path, "%s/%s", tls_dir, name) < 0)
+		abort();
+	return path;
+}
+
 /* A thread that runs jobs on request, made before any namespace. */
 struct worker {
 	pthread_t thread;
@@ -132,7 +145,7 @@ static void tls_check_loaded(const char *model, void *h, struct worker *before,
 	Lmid_t ns = it_handle_ns(h);
 	CHECK(ns > 0, "%s in namespace %ld", name, (long)ns);
 	struct tls_pair p = { .model = model };
-	p.base = dlopen(it_module(BASE_MOD), RTLD_NOW | RTLD_NOLOAD);
+	p.base = dlopen(tls_module(BASE_MOD), RTLD_NOW | RTLD_NOLOAD);
 	p.proxy = dlmopen(ns, BASE_MOD, RTLD_NOW | RTLD_NOLOAD);
 	REQUIRE(p.base && p.proxy, "%s: the base copy %p and its proxy %p",
 		model, p.base, p.proxy);
@@ -168,7 +181,7 @@ static void *tls_check_model(const char *model, struct worker *before,
 {
 	char name[64];
 	snprintf(name, sizeof name, "libtls-user-%s.so", model);
-	void *h = dlmopen(LM_ID_NEWLM, it_module(name), RTLD_NOW);
+	void *h = dlmopen(LM_ID_NEWLM, tls_module(name), RTLD_NOW);
 	REQUIRE(h, "dlmopen %s: %s", name, dlerror());
 	tls_check_loaded(model, h, before, value, before_value);
 	return h;
@@ -176,9 +189,9 @@ static void *tls_check_model(const char *model, struct worker *before,
 
 /* Opens the initial-exec module, which must fail for want of static TLS
  * (the base copy's block is dynamic), saying so. */
-static void tls_check_ie_refused(void)
+static inline void tls_check_ie_refused(void)
 {
-	void *ie = dlmopen(LM_ID_NEWLM, it_module("libtls-user-ie.so"),
+	void *ie = dlmopen(LM_ID_NEWLM, tls_module("libtls-user-ie.so"),
 			   RTLD_NOW);
 	CHECK(ie == NULL, "initial-exec against a block in dynamic TLS fails");
 	const char *err = dlerror();
@@ -189,7 +202,7 @@ static void tls_check_ie_refused(void)
 	      "the model and what to do: %s", err ? err : "(none)");
 	if (ie)
 		dlclose(ie);
-	CHECK(dlmopen(LM_ID_NEWLM, it_module("libtls-user-ie.so"),
+	CHECK(dlmopen(LM_ID_NEWLM, tls_module("libtls-user-ie.so"),
 		      RTLD_NOW | RTLD_NOLOAD) == NULL, "nothing was left loaded");
 	dlerror();
 }
