@@ -96,6 +96,14 @@
  * Thread safety.  All of the above may be called from several threads at
  * once, from constructors run by a dlmopen(), and after fork().
  *
+ * dl_iterate_phdr() called from code inside a secondary namespace
+ * reports that namespace as dl_iterate_ns_phdr() below does: each proxy
+ * as its base copy, whose code runs there, so that unwinders and
+ * profilers that walk it (libgcc's before glibc 2.35, libunwind,
+ * sanitizers) find every frame.  A C++ exception thrown in a namespace
+ * through a frame of shared code (the base libc's qsort, a shared
+ * library's callback) is caught there.
+ *
  * glibc.  nsshare needs glibc 2.28 or later (tested on 2.31, 2.36 and
  * 2.41).  On an older glibc, libnsshare says so on stderr when it is
  * loaded, dlmopen() behaves exactly as glibc's, and a dlmopen() with
@@ -111,6 +119,7 @@
 
 #include <dlfcn.h>
 #include <elf.h>
+#include <link.h>
 
 /* dlmopen(), Lmid_t and dlinfo() are GNU extensions of <dlfcn.h>: define
  * _GNU_SOURCE before the first #include (pkg-config's --cflags does). */
@@ -149,5 +158,33 @@
 #ifndef DF_GNU_1_UNIQUE
 #define DF_GNU_1_UNIQUE 0x00000001
 #endif
+
+/* dl_iterate_phdr() for namespace NS, called from anywhere: CALLBACK is
+ * given each object of NS in its link-map order, as dl_iterate_phdr()
+ * gives it to code inside NS, until it returns nonzero.
+ *
+ * A proxy is reported as its base copy: dlpi_name is the base copy's path,
+ * dlpi_addr, dlpi_phdr, dlpi_phnum and the TLS fields (dlpi_tls_modid,
+ * dlpi_tls_data for the calling thread) are the base copy's, as glibc
+ * reports it in the base namespace.  ld.so is reported as glibc reports
+ * it in NS, as the base one.  nsshare's root object of a namespace is
+ * not reported, and no name reported is one of nsshare's images (under
+ * /proc/PID/fd or nsshare's directory of links).  dlpi_adds and dlpi_subs
+ * are glibc's, counted over every namespace.  NS may be LM_ID_BASE: then
+ * this is dl_iterate_phdr() from the base namespace.
+ *
+ * Returns the last value CALLBACK returned, 0 if it returned 0 for every
+ * object (or NS holds no libc: there is nothing to start from).  When NS
+ * is no namespace in use, returns -1 with errno EINVAL and leaves
+ * "dl_iterate_ns_phdr: namespace NS is not in use" for dlerror().
+ *
+ * CALLBACK runs under glibc's lock of the list of loaded objects, as with
+ * dl_iterate_phdr(): it must not dlopen(), dlclose() or dladdr().  The
+ * objects reported are NS's when called; another thread's later loads
+ * are not seen. */
+int dl_iterate_ns_phdr(Lmid_t ns,
+		       int (*callback)(struct dl_phdr_info *info, size_t size,
+				       void *data),
+		       void *data);
 
 #endif /* NSSHARE_H */

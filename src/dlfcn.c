@@ -66,23 +66,13 @@ static unsigned scan_kind_of_top(const struct scan *scan)
 	return scan->closure.count ? scan->closure.items[0].kind : 0;
 }
 
-/* Out of line, like caller_namespace: their locals have their address
- * taken, and in a sanitizer build a frame holding such locals cannot end
- * in a tail call (the pass-throughs below must). */
-static __attribute__((noinline)) struct link_map *
-caller_object(const void *return_address)
-{
-	Dl_info info;
-	struct link_map *lm = NULL;
-	if (!dladdr1(return_address, &info, (void **)&lm, RTLD_DL_LINKMAP))
-		return NULL;
-	return lm;
-}
-
+/* Out of line, like nsshare_object_at (object.c): its locals have their
+ * address taken, and in a sanitizer build a frame holding such locals
+ * cannot end in a tail call (the pass-throughs below must). */
 static __attribute__((noinline)) Lmid_t
 caller_namespace(const void *return_address)
 {
-	struct link_map *lm = caller_object(return_address);
+	struct link_map *lm = nsshare_object_at(return_address);
 	Lmid_t id = LM_ID_BASE;
 	if (lm)
 		dlinfo(lm, RTLD_DI_LMID, &id);
@@ -237,13 +227,15 @@ static bool held_by_name(const struct nsshare_real *real, Lmid_t id,
 
 static void *nsshare_dlopen_in_namespace(const char *file, int mode);
 
-/* The glibc proxies export nsshare_dlopen_in_namespace as dlopen; proxy.c
- * is given it here, so that it never names an entry point above it. */
+/* The glibc proxies export nsshare_dlopen_in_namespace as dlopen, and
+ * iterate.c's nsshare_iterate_in_namespace as dl_iterate_phdr; proxy.c is
+ * given them here, so that it never names an entry point above it. */
 static pthread_once_t proxy_once = PTHREAD_ONCE_INIT;
 
 static void proxy_init(void)
 {
-	nsshare_proxy_init(nsshare_dlopen_in_namespace);
+	nsshare_proxy_init(nsshare_dlopen_in_namespace,
+			   nsshare_iterate_in_namespace);
 }
 
 /* RTLD_ISOLATE alone asks for stock dlmopen. */
@@ -283,7 +275,7 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 	if (held_by_name(real, id, file, glibc_mode, &handle, &path))
 		return handle;
 	if (!path)
-		path = nsshare_search_resolve(file, caller_object(caller));
+		path = nsshare_search_resolve(file, nsshare_object_at(caller));
 	if (!path) {
 		nsshare_error(file, "cannot open shared object file: "
 			      "No such file or directory");
@@ -389,7 +381,7 @@ static bool shadow_stack_on(void)
 
 /* Where dlopen is to see its caller for a load into namespace ID from
  * the base; NULL with an error naming FILE where there is no such place.
- * Out of line, as caller_object is (shadow_stack_on takes an address). */
+ * Out of line, as nsshare_object_at is (shadow_stack_on takes an address). */
 static __attribute__((noinline)) const void *global_site(Lmid_t id,
 							  const char *file)
 {
@@ -453,7 +445,7 @@ static void *open_in_instance(const struct nsshare_real *real, Lmid_t id,
 			      : "invalid target namespace in dlmopen()");
 		return NULL;
 	}
-	char *path = nsshare_search_resolve(file, caller_object(caller));
+	char *path = nsshare_search_resolve(file, nsshare_object_at(caller));
 	if (!path) {
 		nsshare_error(file, "cannot open shared object file: "
 			      "No such file or directory");

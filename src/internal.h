@@ -12,6 +12,7 @@
  *   image.c      writes proxy and root images with libelf into sealed memfds
  *   tls.c        binds a proxy's TLS symbols to its base copy's block
  *   namespace.c  fresh namespaces (root objects) and what each one holds
+ *   iterate.c    dl_iterate_phdr for a namespace, proxies as base copies
  *   error.c      our errors, delivered through dlerror()
  *   real.c       glibc's own dlmopen, dlclose..., the only way down to them
  */
@@ -151,6 +152,16 @@ bool nsshare_memory_read(ElfW(Addr) addr, void *buf, size_t size);
  * is an answer of NULL, never a fault: LM may be an object of any
  * namespace, which the base's dl_iterate_phdr does not list. */
 const void *nsshare_object_return_site(const struct link_map *lm);
+/* The loaded object (of any namespace) whose code or data ADDRESS lies
+ * in, or NULL.  dladdr takes ld.so's load lock. */
+struct link_map *nsshare_object_at(const void *address);
+/* glibc's dl_iterate_phdr record of the base object LM (the one whose
+ * load address and PT_DYNAMIC are LM's), copied to *INFO: its program
+ * headers, name and TLS block as glibc reports them.  False when LM is
+ * no object of the base namespace.  glibc holds its list lock (which is
+ * recursive) while it looks, so this may be called from inside a
+ * dl_iterate_phdr callback. */
+bool nsshare_object_info(const struct link_map *lm, struct dl_phdr_info *info);
 /* The object's own definition of NAME (any version), or NULL: looked up
  * in its hash table the way ld.so does, without asking ld.so. */
 const ElfW(Sym) *nsshare_object_lookup(const struct nsshare_object *obj,
@@ -291,9 +302,13 @@ ino_t nsshare_fd_ino(int fd);
 
 /* ---- proxy.c: one proxy image per base copy, for the whole process. */
 struct nsshare_proxy;
-/* Hands down DLOPEN_IN_NAMESPACE (dlfcn.c's), what glibc proxies export as
- * dlopen; called once, before the first proxy is built. */
-void nsshare_proxy_init(void *(*dlopen_in_namespace)(const char *, int));
+/* Hands down DLOPEN_IN_NAMESPACE (dlfcn.c's) and ITERATE_IN_NAMESPACE
+ * (iterate.c's), what glibc proxies export as dlopen and dl_iterate_phdr;
+ * called once, before the first proxy is built. */
+typedef int nsshare_phdr_callback(struct dl_phdr_info *, size_t, void *);
+void nsshare_proxy_init(void *(*dlopen_in_namespace)(const char *, int),
+			int (*iterate_in_namespace)(nsshare_phdr_callback *,
+						    void *));
 /* Loads PATH into the base namespace if it is not there yet, pinned
  * (RTLD_NODELETE), and returns its proxy, built on first use.  MODE gives
  * the binding (RTLD_LAZY or RTLD_NOW).  NULL with an error set. */
@@ -311,6 +326,9 @@ bool nsshare_proxy_path_as(struct nsshare_proxy *proxy, const char *name,
 bool nsshare_proxy_needs_rtld(const struct nsshare_proxy *proxy);
 /* Whether the loaded object LM is one of nsshare's proxies. */
 bool nsshare_proxy_is(const struct link_map *lm);
+/* The base copy whose proxy (or alias image) the loaded object LM is, or
+ * NULL when LM is none of nsshare's proxies. */
+struct link_map *nsshare_proxy_base_of(const struct link_map *lm);
 /* The proxy of the file at PATH (same device and inode as its base copy),
  * or NULL when none was built. */
 struct nsshare_proxy *nsshare_proxy_of_file(const char *path);
@@ -394,6 +412,10 @@ bool nsshare_ns_holds(Lmid_t id, const char *name);
  * loaded. */
 bool nsshare_ns_add_proxies(Lmid_t id, const char *object,
 			    const struct nsshare_closure *closure);
+/* Whether the loaded object LM is the root of a namespace nsshare made
+ * (recognised by its image's descriptor, so also while the root is being
+ * opened and its constructors run). */
+bool nsshare_ns_is_root(const struct link_map *lm);
 /* Notes one more handle nsshare gave out for the library that created a
  * namespace (nothing happens for other handles). */
 void nsshare_ns_retain(void *handle);
@@ -405,6 +427,13 @@ struct nsshare_ns;
 struct nsshare_ns *nsshare_ns_release(void *handle);
 /* Closes the namespace's root and what nsshare added to it. */
 void nsshare_ns_destroy(struct nsshare_ns *ns);
+
+/* ---- iterate.c: dl_iterate_phdr for a namespace (dl_iterate_ns_phdr
+ * is the public one).  What glibc proxies export as dl_iterate_phdr: the
+ * caller's namespace, each proxy reported as its base copy, the root
+ * left out, so that an unwinder in a namespace finds the frames of the
+ * shared code it runs.  Handed down to proxy.c by dlfcn.c. */
+int nsshare_iterate_in_namespace(nsshare_phdr_callback *callback, void *data);
 
 /* scope.c: a global scope for namespace ID, whose first object is ROOT
  * (see there).  nsshare_scope_seed gives it one (false when the running

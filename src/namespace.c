@@ -313,6 +313,24 @@ void *nsshare_ns_create(const char *first, const struct nsshare_proxy *top,
 	return ns->first;
 }
 
+bool nsshare_ns_is_root(const struct link_map *lm)
+{
+	int fd = lm->l_name ? nsshare_image_path_fd(lm->l_name) : -1;
+	if (fd < 0)
+		return false;
+	bool root = false;
+	nsshare_lock();
+	/* A namespace's record, from when it is open; its image, listed
+	 * from before it is opened (while its constructors run) until its
+	 * descriptor is found closed under it. */
+	for (struct nsshare_ns *ns = namespaces; ns && !root; ns = ns->next)
+		root = ns->image && ns->root_map == lm;
+	for (struct root_image *i = root_images; i && !root; i = i->next)
+		root = i->fd == fd && i->users > 0;
+	nsshare_unlock();
+	return root;
+}
+
 /* Records HANDLE, a proxy opened into namespace ID, so that it is
  * closed with the namespace.  False if nsshare did not create ID. */
 static bool ns_note_added(Lmid_t id, void *handle)

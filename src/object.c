@@ -3,6 +3,7 @@
  * Reading the mapped image rather than the file sees exactly what ld.so
  * binds against. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -24,37 +25,62 @@ const void *nsshare_dyn_pointer(ElfW(Addr) l_addr, ElfW(Addr) ptr)
  * pointer, a table or a string of a loaded object is read here only when
  * it lies entirely in one of its readable PT_LOAD segments. */
 
-struct segments_find {
+struct info_find {
 	const struct link_map *lm;
-	struct nsshare_object *obj;
-	bool found, oom;
+	struct dl_phdr_info *info;
+	bool found;
 };
 
 /* The object whose load address is LM's and whose PT_DYNAMIC is LM's
- * l_ld: the public link_map has no l_phdr. */
-static int segments_cb(struct dl_phdr_info *info, size_t size, void *arg)
+ * l_ld: the public link_map has no l_phdr, and l_addr alone is no key (a
+ * non-PIE program's is 0, as may be a prelinked object's). */
+static int info_find_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
-	struct segments_find *f = arg;
+	struct info_find *f = arg;
 	(void)size;
 	if (info->dlpi_addr != f->lm->l_addr)
 		return 0;
-	bool dyn = false;
-	size_t nload = 0;
 	for (size_t i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type == PT_DYNAMIC &&
-		    info->dlpi_addr + ph->p_vaddr == (ElfW(Addr))f->lm->l_ld)
-			dyn = true;
-		nload += ph->p_type == PT_LOAD;
+		    info->dlpi_addr + ph->p_vaddr == (ElfW(Addr))f->lm->l_ld) {
+			*f->info = *info;
+			f->found = true;
+			return 1;
+		}
 	}
-	if (!dyn)
-		return 0;
-	f->found = true;
+	return 0;
+}
+
+struct link_map *nsshare_object_at(const void *address)
+{
+	Dl_info info;
+	struct link_map *lm = NULL;
+	if (!dladdr1(address, &info, (void **)&lm, RTLD_DL_LINKMAP))
+		return NULL;
+	return lm;
+}
+
+bool nsshare_object_info(const struct link_map *lm, struct dl_phdr_info *info)
+{
+	struct info_find find = { lm, info, false };
+	/* Called from libnsshare, a base object: glibc reports the base
+	 * namespace. */
+	dl_iterate_phdr(info_find_cb, &find);
+	return find.found;
+}
+
+/* OBJ's PT_LOAD segments, from glibc's record of it.  False when out of
+ * memory. */
+static bool segments_read(struct nsshare_object *obj,
+			  const struct dl_phdr_info *info)
+{
+	size_t nload = 0;
+	for (size_t i = 0; i < info->dlpi_phnum; i++)
+		nload += info->dlpi_phdr[i].p_type == PT_LOAD;
 	struct nsshare_segment *segs = calloc(nload ? nload : 1, sizeof *segs);
-	if (!segs) {
-		f->oom = true;
-		return 1;
-	}
+	if (!segs)
+		return false;
 	size_t n = 0;
 	for (size_t i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -67,12 +93,12 @@ static int segments_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	for (size_t i = 0; i < info->dlpi_phnum; i++)
 		if (info->dlpi_phdr[i].p_type == PT_TLS &&
 		    info->dlpi_phdr[i].p_memsz > 0) {
-			f->obj->tls = info->dlpi_phdr[i];
-			f->obj->tls_modid = info->dlpi_tls_modid;
+			obj->tls = info->dlpi_phdr[i];
+			obj->tls_modid = info->dlpi_tls_modid;
 		}
-	f->obj->segs = segs;
-	f->obj->nsegs = n;
-	return 1;
+	obj->segs = segs;
+	obj->nsegs = n;
+	return true;
 }
 
 /* Bytes readable from P to the end of the readable segment holding it;
@@ -325,12 +351,11 @@ bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj)
 		nsshare_error(what, "misaligned dynamic table");
 		return false;
 	}
-	struct segments_find find = { lm, obj, false, false };
-	dl_iterate_phdr(segments_cb, &find);
-	if (find.oom)
-		return object_refuse(obj, what, "out of memory");
-	if (!find.found)
+	struct dl_phdr_info info;
+	if (!nsshare_object_info(lm, &info))
 		return object_refuse(obj, what, "not a loaded object");
+	if (!segments_read(obj, &info))
+		return object_refuse(obj, what, "out of memory");
 	if (!room(obj, obj->strtab))
 		return object_refuse(obj, what, "damaged string table");
 	obj->strsz = strsz_usable(obj, strsz);

@@ -154,7 +154,7 @@ static bool interposer_address(const struct interposers *ip, const char *name,
 /* What glibc proxies export in place of glibc's own definitions.  The
  * dlopen is dlfcn.c's, handed down (nsshare_proxy_init) rather than named
  * here: nothing below the entry points calls up into them. */
-enum { REPLACE_EARLY_INIT, REPLACE_DLOPEN };
+enum { REPLACE_EARLY_INIT, REPLACE_DLOPEN, REPLACE_DL_ITERATE_PHDR };
 static struct {
 	const char *name;
 	void *address;
@@ -162,11 +162,20 @@ static struct {
 	[REPLACE_EARLY_INIT] = { "__libc_early_init",
 				 (void *)libc_early_init_noop },
 	[REPLACE_DLOPEN] = { "dlopen", NULL },
+	/* glibc's reports the caller's namespace as ld.so sees it: proxies,
+	 * not the base copies whose code runs there, which an unwinder
+	 * without _dl_find_object (libgcc on glibc < 2.35) then cannot
+	 * find frames in. */
+	[REPLACE_DL_ITERATE_PHDR] = { "dl_iterate_phdr", NULL },
 };
 
-void nsshare_proxy_init(void *(*dlopen_in_namespace)(const char *, int))
+void nsshare_proxy_init(void *(*dlopen_in_namespace)(const char *, int),
+			int (*iterate_in_namespace)(nsshare_phdr_callback *,
+						    void *))
 {
 	glibc_replacements[REPLACE_DLOPEN].address = (void *)dlopen_in_namespace;
+	glibc_replacements[REPLACE_DL_ITERATE_PHDR].address =
+		(void *)iterate_in_namespace;
 }
 
 /* The runtime value the proxy exports for OBJ's symbol SYM, named NAME;
@@ -408,20 +417,27 @@ bool nsshare_proxy_needs_rtld(const struct nsshare_proxy *proxy)
 	return proxy->needs_rtld;
 }
 
-bool nsshare_proxy_is(const struct link_map *lm)
+struct link_map *nsshare_proxy_base_of(const struct link_map *lm)
 {
 	int fd = lm->l_name ? nsshare_image_path_fd(lm->l_name) : -1;
 	if (fd < 0)
-		return false;
-	bool found = false;
+		return NULL;
+	struct link_map *base = NULL;
 	nsshare_lock();
-	for (struct nsshare_proxy *p = proxies; p && !found; p = p->next) {
-		found = p->fd == fd;
+	for (struct nsshare_proxy *p = proxies; p && !base; p = p->next) {
+		bool found = p->fd == fd;
 		for (struct proxy_alias *a = p->aliases; a && !found; a = a->next)
 			found = a->fd == fd;
+		if (found)
+			base = p->base;
 	}
 	nsshare_unlock();
-	return found;
+	return base;
+}
+
+bool nsshare_proxy_is(const struct link_map *lm)
+{
+	return nsshare_proxy_base_of(lm) != NULL;
 }
 
 struct nsshare_proxy *nsshare_proxy_of_file(const char *path)

@@ -19,9 +19,9 @@ pc=$(find "$prefix" -name nsshare.pc | head -n 1)
 soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = "libnsshare.so.0" ] || fail "SONAME is '$soname'"
 
-exported=$(nm -D --defined-only "$lib" | awk '{print $3}' | sort | tr '\n' ' ')
-[ "$exported" = "dlclose dlerror dlinfo dlmopen " ] ||
-	fail "exports '$exported', want 'dlclose dlerror dlinfo dlmopen '"
+exported=$(nm -D --defined-only "$lib" | awk '{print $3}' | LC_ALL=C sort | tr '\n' ' ')
+[ "$exported" = "dl_iterate_ns_phdr dlclose dlerror dlinfo dlmopen " ] ||
+	fail "exports '$exported', want 'dl_iterate_ns_phdr dlclose dlerror dlinfo dlmopen '"
 
 # A program built the way the README says, against the installed files.
 cat > "$prefix/app.c" <<'APP'
