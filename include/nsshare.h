@@ -86,8 +86,10 @@
  * above, reused once the instance is closed.  dlmopen(ID, FILE2, MODE)
  * loads FILE2 into instance ID, with copies of its own of what the
  * instance lacks (FILE2 finds the instance's objects through its
- * DT_NEEDED only: an instance has no global scope of its own).  dlopen()
- * called by code in an instance loads into the base namespace.
+ * DT_NEEDED only: an instance has no global scope of its own).
+ * dl_iterate_ns_phdr(ID, ...) lists its copies, each named by the file it
+ * copies.  dlopen() called by code in an instance loads into the base
+ * namespace.
  *
  * Errors.  Every failure returns NULL and leaves a message for dlerror():
  * "<object>: <reason>", reported once and cleared when read, as glibc does.

@@ -396,3 +396,65 @@ bool nsshare_instance_close(void *handle, int *rc)
 	}
 	return true;
 }
+
+/* The instance's copies while dl_iterate_phdr walks the base. */
+struct iterate {
+	char (*paths)[NSSHARE_IMAGE_PATH_MAX];
+	char **files;
+	size_t n;
+	int (*callback)(struct dl_phdr_info *, size_t, void *);
+	void *data;
+};
+
+static int iterate_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct iterate *it = arg;
+	for (size_t i = 0; info->dlpi_name && i < it->n; i++) {
+		if (strcmp(info->dlpi_name, it->paths[i]) != 0)
+			continue;
+		/* Named by the file it copies, as a namespace's objects are
+		 * by theirs. */
+		struct dl_phdr_info copy = *info;
+		copy.dlpi_name = it->files[i];
+		return it->callback(&copy, size, it->data);
+	}
+	return 0;
+}
+
+int nsshare_instance_iterate(Lmid_t id,
+			     int (*callback)(struct dl_phdr_info *, size_t,
+					     void *),
+			     void *data)
+{
+	struct iterate it = { .callback = callback, .data = data };
+	bool found = false, oom = false;
+	/* Copied out first: glibc's list lock, held around the callback,
+	 * is never taken with nsshare's table lock held. */
+	nsshare_lock();
+	struct instance *in = instance_of_id(id);
+	if (in) {
+		found = true;
+		it.paths = calloc(in->ncopies ? in->ncopies : 1, sizeof *it.paths);
+		it.files = calloc(in->ncopies ? in->ncopies : 1, sizeof *it.files);
+		oom = !it.paths || !it.files;
+		for (size_t i = 0; !oom && i < in->ncopies; i++) {
+			memcpy(it.paths[i], in->copies[i].path, sizeof it.paths[i]);
+			oom = !(it.files[i] = strdup(in->copies[i].file));
+			it.n += !oom;
+		}
+	}
+	nsshare_unlock();
+	int rc = -1;
+	if (!found)
+		nsshare_error("dl_iterate_ns_phdr", "namespace %ld is not in use",
+			      (long)id);
+	else if (oom)
+		nsshare_error("dl_iterate_ns_phdr", "out of memory");
+	else
+		rc = dl_iterate_phdr(iterate_cb, &it);
+	for (size_t i = 0; i < it.n; i++)
+		free(it.files[i]);
+	free(it.files);
+	free(it.paths);
+	return rc;
+}

@@ -258,6 +258,13 @@ bool nsshare_instance_exists(Lmid_t id);
  * loader lock.  The library's handle, or NULL with an error set. */
 void *nsshare_instance_add(Lmid_t id, const char *object,
 			   const struct nsshare_closure *closure, int mode);
+/* dl_iterate_ns_phdr of instance ID: its copies, named by the files they
+ * copy.  -1 with an error set (errno is the caller's to set) when there
+ * is no instance ID. */
+int nsshare_instance_iterate(Lmid_t id,
+			     int (*callback)(struct dl_phdr_info *, size_t,
+					     void *),
+			     void *data);
 /* Whether HANDLE (any object's) is in an instance; *ID its id. */
 bool nsshare_instance_id(void *handle, Lmid_t *id);
 /* Closes HANDLE if it is an instance's, freeing the instance with its last

@@ -258,6 +258,12 @@ NSSHARE_API int dl_iterate_ns_phdr(Lmid_t ns, nsshare_phdr_callback *callback,
 	/* Called from libnsshare, glibc's reports the base namespace. */
 	if (ns == LM_ID_BASE)
 		return dl_iterate_phdr(callback, data);
+	if (ns >= NSSHARE_INSTANCE_FIRST) {
+		int rc = nsshare_instance_iterate(ns, callback, data);
+		if (rc < 0)
+			errno = EINVAL;
+		return rc;
+	}
 	if (ns < 0 || ns >= NSSHARE_DL_NNS)
 		return not_in_use(ns);
 	const struct nsshare_real *real = nsshare_real();

@@ -11,6 +11,23 @@
 static void *h[N];
 static Lmid_t ids[N];
 
+/* What dl_iterate_ns_phdr reports of an instance. */
+struct seen {
+	int objects, module, libz, image_names;
+};
+
+static int seen_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct seen *s = arg;
+	(void)size;
+	s->objects++;
+	s->module += ends_with(info->dlpi_name, "/" MOD);
+	s->libz += strstr(info->dlpi_name, "/libz.so") != NULL;
+	s->image_names += it_is_image_path(info->dlpi_name) ||
+			  strncmp(info->dlpi_name, "/proc/", 6) == 0;
+	return 0;
+}
+
 int main(void)
 {
 	int dtors = 0;
@@ -88,6 +105,17 @@ int main(void)
 	      (long)it_handle_ns(z2));
 	CHECK(dlsym(z1, "deflate") != dlsym(z2, "deflate"),
 	      "with a copy of its own");
+	struct seen seen = { 0 };
+	/* Looked up: the preloaded runs are not linked with -lnsshare. */
+	int (*iterate_ns)(Lmid_t, int (*)(struct dl_phdr_info *, size_t, void *),
+			  void *);
+	SYM(iterate_ns, RTLD_DEFAULT, "dl_iterate_ns_phdr");
+	CHECK(iterate_ns(freed, seen_cb, &seen) == 0 &&
+	      seen.objects == 2 && seen.module == 1 && seen.libz == 1 &&
+	      seen.image_names == 0,
+	      "dl_iterate_ns_phdr lists the instance's library and libz by "
+	      "their files: %d objects, %d, %d, %d under image names",
+	      seen.objects, seen.module, seen.libz, seen.image_names);
 	CHECK(dlclose(z1) == 0 && dlclose(z2) == 0, "dlclose of libz");
 	CHECK(dlmopen(0x7fff0000, "libz.so.1", RTLD_NOW) == NULL,
 	      "no such instance");
