@@ -150,8 +150,16 @@ static void measure(const char *lib, const char *sym, bool nsshare,
 
 	long rss0 = rollup_kb("Rss:"), pss0 = rollup_kb("Pss:");
 	int n = 1;
-	while (n < MAX_NS && (h[n] = dlmopen(LM_ID_NEWLM, lib, RTLD_NOW)))
+	/* Namespaces only: past glibc's, nsshare gives instances
+	 * (instance-bench measures those). */
+	while (n < MAX_NS && (h[n] = dlmopen(LM_ID_NEWLM, lib, RTLD_NOW))) {
+		Lmid_t id = 0;
+		if (dlinfo(h[n], RTLD_DI_LMID, &id) == 0 && id >= NSSHARE_INSTANCE_FIRST) {
+			dlclose(h[n]);
+			break;
+		}
 		n++;
+	}
 	dlerror();
 	fig->namespaces = n;
 	/* What each namespace after the first adds. */
