@@ -11,6 +11,7 @@
 #include <dlfcn.h>
 #include <gnu/libc-version.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -57,6 +58,36 @@ static void scan_free(struct scan *scan)
 		free(scan->closure.items[i].want);
 	}
 	free(scan->closure.items);
+}
+
+/* NSSHARE_DEBUG=files: what the load of FILE shares and why. */
+static void debug_closure(const struct scan *scan, const char *file, int mode)
+{
+	if (!nsshare_debug_on(NSSHARE_DEBUG_FILES))
+		return;
+	char ns[24];
+	if (scan->id == LM_ID_NEWLM)
+		snprintf(ns, sizeof ns, "new");
+	else
+		snprintf(ns, sizeof ns, "%ld", (long)scan->id);
+	nsshare_debug(NSSHARE_DEBUG_FILES, "file=%s [%s];  dlmopen, %zu "
+		      "objects in its closure", file, ns, scan->closure.count);
+	for (size_t i = 0; i < scan->closure.count; i++) {
+		const struct nsshare_closure_obj *o = &scan->closure.items[i];
+		const char *why = o->kind & NSSHARE_SHARE_GLIBC ? "a proxy: glibc"
+				  : o->kind & NSSHARE_SHARE_UNIQUE
+					  ? "a proxy: unique (DF_GNU_1_UNIQUE, "
+					    "tagged, or NSSHARE_SHARE)"
+				  : i == 0 && (mode & RTLD_SHARED)
+					  ? "a proxy: RTLD_SHARED" : NULL;
+		if (!why && nsshare_rtld_name_like(o->path))
+			why = "ld.so, whose stand-in every namespace has";
+		bool as = strcmp(o->path, o->want) != 0;
+		nsshare_debug(NSSHARE_DEBUG_FILES, "  %s%s%s%s: %s%s", o->path,
+			      as ? " (as " : "", as ? o->want : "", as ? ")" : "",
+			      why ? "shared, " : "private",
+			      why ? why : "");
+	}
 }
 
 /* What the scan says of the object asked for, the first it reports (0:
@@ -303,6 +334,7 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 		 * glibc library asked for by name is shared like the rest of
 		 * glibc, but keeps a private copy a namespace has. */
 		unsigned kind = scan_kind_of_top(&scan);
+		debug_closure(&scan, file, mode);
 		/* A glibc library's closure is glibc and ld.so, all of it
 		 * shared; a shared object's dependencies are its base
 		 * copy's. */

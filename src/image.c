@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -402,8 +403,24 @@ static int memfd_sealed(const char *name)
 	return memfd_create(memfd_name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 }
 
+/* NSSHARE_DEBUG=images: the image written into FD for NAME, since T0. */
+static void debug_image(const char *name, int fd, const struct timespec *t0)
+{
+	struct timespec t1;
+	struct stat st;
+	if (!nsshare_debug_on(NSSHARE_DEBUG_IMAGES) || fstat(fd, &st) < 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	nsshare_debug(NSSHARE_DEBUG_IMAGES, "image=%s;  fd %d, %lld bytes, "
+		      "built in %ld us", name, fd, (long long)st.st_size,
+		      (long)((t1.tv_sec - t0->tv_sec) * 1000000 +
+			     (t1.tv_nsec - t0->tv_nsec) / 1000));
+}
+
 int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 {
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	const ElfW(Ehdr) *own = own_ehdr();
 	if (!own || elf_version(EV_CURRENT) == EV_NONE) {
 		nsshare_error(name, "cannot start libelf");
@@ -536,6 +553,7 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
 				   F_SEAL_SEAL) < 0)
 		goto fail;
+	debug_image(name, fd, &t0);
 	goto out;
 fail:
 	nsshare_error(name, "cannot write proxy image: %s", strerror(errno));

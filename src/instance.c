@@ -242,6 +242,10 @@ static void *instance_load(Lmid_t id, const struct copy *old, size_t n,
 			.soname = soname, .from = from, .to = to,
 			.nrenames = nr };
 		ok = nsshare_copy_write(copies[i].fd, &spec);
+		if (ok)
+			nsshare_debug(NSSHARE_DEBUG_IMAGES, "copy=%s;  of %s "
+				      "for instance %ld, fd %d", copies[i].path,
+				      copies[i].file, (long)id, copies[i].fd);
 	}
 	void *top = NULL;
 	if (ok) {

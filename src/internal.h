@@ -229,6 +229,20 @@ int nsshare_image_write(const struct nsshare_image_spec *spec,
 
 struct nsshare_closure;
 
+/* ---- debug.c: NSSHARE_DEBUG. */
+enum nsshare_debug_category {
+	NSSHARE_DEBUG_FILES = 1,
+	NSSHARE_DEBUG_SCOPES = 2,
+	NSSHARE_DEBUG_IMAGES = 4,
+};
+/* Whether NSSHARE_DEBUG asks for CATEGORY (read once; never in secure
+ * mode). */
+bool nsshare_debug_on(unsigned category);
+/* One line of CATEGORY's output, in LD_DEBUG's format, if it is asked
+ * for. */
+void nsshare_debug(unsigned category, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* ---- copy.c: copies of objects with an identity of their own. */
 struct nsshare_copy_spec {
 	const char *path;              /* the file copied */

@@ -249,6 +249,30 @@ static struct root_image *root_image(const char *first,
 	return image;
 }
 
+/* NSSHARE_DEBUG=scopes: NS's objects in link-map order, its global scope
+ * (the root's search list) being that order from the root on. */
+static void debug_scope(const struct nsshare_ns *ns)
+{
+	if (!nsshare_debug_on(NSSHARE_DEBUG_SCOPES) || !ns->first_map)
+		return;
+	nsshare_debug(NSSHARE_DEBUG_SCOPES, "namespace %ld: made for %s",
+		      (long)ns->id, ns->first_map->l_name);
+	const struct link_map *lm = ns->root_map ? ns->root_map : ns->first_map;
+	while (lm->l_prev)
+		lm = lm->l_prev;
+	for (; lm; lm = lm->l_next) {
+		const struct link_map *base = nsshare_proxy_base_of(lm);
+		if (lm == ns->root_map && ns->image)
+			nsshare_debug(NSSHARE_DEBUG_SCOPES, "  %s (nsshare's root)",
+				      lm->l_name);
+		else if (base)
+			nsshare_debug(NSSHARE_DEBUG_SCOPES, "  %s (proxy of %s)",
+				      lm->l_name, base->l_name);
+		else
+			nsshare_debug(NSSHARE_DEBUG_SCOPES, "  %s", lm->l_name);
+	}
+}
+
 void *nsshare_ns_create(const char *first, const struct nsshare_proxy *top,
 			const char *object,
 			const struct nsshare_closure *closure, int mode)
@@ -310,6 +334,7 @@ void *nsshare_ns_create(const char *first, const struct nsshare_proxy *top,
 	ns->next = namespaces;
 	namespaces = ns;
 	nsshare_unlock();
+	debug_scope(ns);
 	return ns->first;
 }
 
