@@ -467,8 +467,10 @@ static void *open_global(const struct nsshare_real *real, Lmid_t id,
 }
 
 /* dlmopen(ID, FILE) into instance ID: FILE's closure there, what is
- * shared as it is, the rest as the instance's copies. */
-static void *open_in_instance(const struct nsshare_real *real, Lmid_t id,
+ * shared as it is, the rest as the instance's copies.  Out of line: its
+ * locals have their address taken, and in a sanitizer build a frame that
+ * holds such locals cannot end in a tail call (dlmopen's must). */
+static __attribute__((noinline)) void *open_in_instance(const struct nsshare_real *real, Lmid_t id,
 			      const char *file, int mode, const void *caller)
 {
 	if (!file || !*file || !nsshare_instance_exists(id)) {
