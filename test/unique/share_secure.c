@@ -1,6 +1,7 @@
 /* Issue 11: in a secure process (AT_SECURE: set-user-ID, set-group-ID)
- * nsshare ignores NSSHARE_SHARE, as ld.so ignores LD_LIBRARY_PATH there,
- * and nothing else changes: RTLD_SHARED still shares.
+ * nsshare ignores NSSHARE_SHARE and NSSHARE_DEBUG(_OUTPUT), as ld.so
+ * ignores LD_LIBRARY_PATH and LD_DEBUG_OUTPUT there, and nothing else
+ * changes: RTLD_SHARED still shares.
  *   share_secure          NSSHARE_SHARE lists NORM: NORM is shared
  *   share_secure secure   the same, run set-user-ID (share_secure.sh):
  *                         NORM is private, nothing of it in the base
@@ -54,6 +55,19 @@ int main(int argc, char **argv)
 	void *base = base_copy(other);
 	REQUIRE(base, "no base copy of other");
 	CHECK_PROXY(o, "other, RTLD_SHARED", dlsym(base, "mod_counter"));
+
+	/* NSSHARE_DEBUG=all with NSSHARE_DEBUG_OUTPUT (share_secure.sh sets
+	 * both, in a folder this process may write to): a log, but none in
+	 * a secure process. */
+	const char *out = getenv("NSSHARE_DEBUG_OUTPUT");
+	REQUIRE(out && getenv("NSSHARE_DEBUG"), "NSSHARE_DEBUG is not set");
+	char log[4096];
+	snprintf(log, sizeof log, "%s.%ld", out, (long)getpid());
+	bool written = access(log, F_OK) == 0;
+	CHECK(written == !secure, "NSSHARE_DEBUG_OUTPUT: %s %s", log,
+	      written ? "written" : "not written");
+	if (written)
+		unlink(log);
 
 	CHECK(dlclose(o) == 0, "dlclose(other): %s", dlerror());
 	CHECK(dlclose(h) == 0, "dlclose(norm): %s", dlerror());

@@ -14,7 +14,7 @@ prog=$1 src=$2 moddir=$3 build=$4
 
 # The variables of nsshare are the string literals "NSSHARE_..." of its
 # sources; this test covers the ones listed here.
-covered="NSSHARE_SHARE"
+covered="NSSHARE_DEBUG NSSHARE_DEBUG_OUTPUT NSSHARE_SHARE"
 read_vars=$(grep -ho '"NSSHARE_[A-Za-z0-9_]*"' "$src"/*.c | tr -d '"' | sort -u |
 	tr '\n' ' ' | sed 's/ $//')
 if [ "$read_vars" != "$covered" ]; then
@@ -29,7 +29,8 @@ fi
 
 share="libunique-norm.so.1:$moddir/libunique-norm.so.1.0"
 echo "== as it is" >&2
-NSSHARE_SHARE=$share "$prog" || exit 1
+NSSHARE_DEBUG=all NSSHARE_DEBUG_OUTPUT="$build/share_secure.debug" \
+	NSSHARE_SHARE=$share "$prog" || exit 1
 
 for parent in "$build" /tmp /var/tmp; do
 	dir=$(mktemp -d "$parent/share_secure.XXXXXX") || continue
@@ -39,7 +40,8 @@ for parent in "$build" /tmp /var/tmp; do
 	chmod 0700 "$dir"
 	chmod 4755 "$dir/share_secure"
 	echo "== set-user-ID nobody, in $dir" >&2
-	NSSHARE_SHARE=$share "$dir/share_secure" secure
+	NSSHARE_DEBUG=all NSSHARE_DEBUG_OUTPUT="$dir/debug" \
+		NSSHARE_SHARE=$share "$dir/share_secure" secure
 	status=$?
 	rm -rf "$dir"
 	trap - EXIT
