@@ -85,11 +85,15 @@ static bool layout_find(const struct nsshare_object *obj)
 {
 	static uintptr_t w[LINK_MAP_WORDS];
 	const struct link_map *lm = obj->lm;
-	/* The words that can be read: the struct is followed by whatever
-	 * malloc put there, and may end at a page that is not mapped. */
-	size_t n = LINK_MAP_WORDS;
-	while (n > 8 && !nsshare_memory_read((ElfW(Addr))lm, w, n * sizeof w[0]))
-		n /= 2;
+	/* The words that can be read, a chunk at a time: the struct is
+	 * followed by whatever malloc put there, and may end just before a
+	 * page that is not mapped (the fields lie past 1 KiB on 2.41). */
+	size_t n = 0;
+	const size_t chunk = 32;
+	while (n + chunk <= LINK_MAP_WORDS &&
+	       nsshare_memory_read((ElfW(Addr))lm + n * sizeof w[0], w + n,
+				   chunk * sizeof w[0]))
+		n += chunk;
 	if (n <= 8)
 		return false;
 	const uintptr_t image = lm->l_addr + obj->tls.p_vaddr;
@@ -101,8 +105,13 @@ static bool layout_find(const struct nsshare_object *obj)
 			found++;
 			at = k;
 		}
-	if (found != 1)
+	if (found != 1) {
+		nsshare_debug(NSSHARE_DEBUG_FILES, "TLS of %s: its link map "
+			      "shows the TLS fields %zu times in %zu words; "
+			      "TLS symbols left out of proxies", lm->l_name,
+			      found, n);
 		return false;
+	}
 	intptr_t offset = (intptr_t)w[at + 5];
 	if (offset != TLS_NO_OFFSET && offset != TLS_FORCED_DYNAMIC) {
 		/* In static TLS: the block is the thread pointer minus the
@@ -112,9 +121,16 @@ static bool layout_find(const struct nsshare_object *obj)
 		 * just dlopen'd, such as Mesa's libglapi that this dlmopen
 		 * loads into the base. */
 		tls_index ti = { obj->tls_modid, 0 };
-		if ((char *)thread_pointer() - offset !=
-		    (char *)__tls_get_addr(&ti))
+		char *block = __tls_get_addr(&ti);
+		if ((char *)thread_pointer() - offset != block) {
+			nsshare_debug(NSSHARE_DEBUG_FILES, "TLS of %s: offset "
+				      "%ld puts the block at %p, glibc says %p; "
+				      "TLS symbols left out of proxies",
+				      lm->l_name, (long)offset,
+				      (void *)((char *)thread_pointer() - offset),
+				      (void *)block);
 			return false;
+		}
 	}
 	layout.offset_at = (at + 5) * sizeof w[0];
 	layout.modid_at = (at + 6) * sizeof w[0];
