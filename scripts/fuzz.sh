@@ -69,6 +69,20 @@ for exe in $fuzzers; do
 		grep -E 'deadly signal|==ERROR' "$log" | head -3
 		rc=0
 	fi
+	# fuzz-proxy dlopens damaged objects, whose constructors run in the
+	# fuzzer's process and may write anywhere, its input buffer included,
+	# while later inputs run (seen once, Debian 13: an input that is no
+	# ELF file at all).  Counted only if the input does it again alone.
+	if [ "$rc" -ne 0 ] && grep -q 'overwrites-const-input' "$log"; then
+		unit=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
+		if [ -n "$unit" ] && ASAN_OPTIONS=detect_leaks=0 \
+			timeout 120 "$exe" "$unit" >>"$log" 2>&1; then
+			echo "fuzz.sh: $name: its input was overwritten, but not" \
+				"by $unit alone (an earlier input's code); not" \
+				"counted, log in $log"
+			rc=0
+		fi
+	fi
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" |
 		tail -1)
