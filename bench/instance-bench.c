@@ -14,38 +14,20 @@
 #include <time.h>
 #include <unistd.h>
 
-static long rss_kib(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kib = 0;
-	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib;
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
+#include "bench_util.h"
 
 /* In the child: opens up to N handles; prints "opened us kib". */
 static int child(const char *lib, int n)
 {
 	void **h = calloc((size_t)n, sizeof *h);
-	long before = rss_kib();
+	long before = rollup_kb("Rss:");
 	double t0 = now_us();
 	int opened = 0;
 	while (h && opened < n &&
 	       (h[opened] = dlmopen(LM_ID_NEWLM, lib, RTLD_NOW)))
 		opened++;
 	double t1 = now_us();
-	printf("%d %.0f %ld\n", opened, t1 - t0, rss_kib() - before);
+	printf("%d %.0f %ld\n", opened, t1 - t0, rollup_kb("Rss:") - before);
 	return 0;
 }
 

@@ -25,6 +25,8 @@
 
 #include <nsshare.h>
 
+#include "bench_util.h"
+
 #define MAX_NS 16
 #define CYCLES 200
 #define LOOKUPS 100000
@@ -62,28 +64,6 @@ static const char *const known_symbols[][2] = {
 	{ "libpython3.13.so.1.0", "Py_GetVersion" },
 	{ "libpython3.9.so.1.0", "Py_GetVersion" },
 };
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-/* A figure of /proc/self/smaps_rollup, in KiB ("Rss:", "Pss:"). */
-static long rollup_kb(const char *field)
-{
-	long kb = 0;
-	char line[256];
-	FILE *f = fopen("/proc/self/smaps_rollup", "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof line, f))
-		if (strncmp(line, field, strlen(field)) == 0)
-			kb = atol(line + strlen(field));
-	fclose(f);
-	return kb;
-}
 
 /* Nanoseconds per dlsym(H, SYM). */
 static double time_dlsym(void *h, const char *sym)

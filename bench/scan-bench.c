@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "bench_util.h"
+
 enum { COLD_RUNS = 100, CACHED_RUNS = 2000, DLMOPEN_RUNS = 20 };
 
 void nsshare_error(const char *object, const char *fmt, ...)
@@ -29,13 +31,6 @@ void nsshare_error(const char *object, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
 static void found(const char *path, const char *want, unsigned kind,

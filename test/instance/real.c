@@ -21,19 +21,6 @@ static int NZ = 500, NSQL = 200;
 #define NZ_MAX 500
 #define NSQL_MAX 200
 
-static long rss_kib(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kib = 0;
-	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib;
-}
-
 static int first_column(void *arg, int n, char **values, char **names)
 {
 	(void)names;
@@ -45,7 +32,7 @@ static int first_column(void *arg, int n, char **values, char **names)
 static void zlib_instances(void)
 {
 	static void *h[NZ_MAX];
-	long before = rss_kib();
+	long before = it_rss_kib();
 	int ok = 0;
 	for (int i = 0; i < NZ; i++) {
 		h[i] = dlmopen(LM_ID_NEWLM, "libz.so.1", RTLD_NOW);
@@ -68,7 +55,7 @@ static void zlib_instances(void)
 	}
 	CHECK(ok == NZ, "%d of %d libz instances compressed and back", ok, NZ);
 	printf("info: %d libz instances: %ld KiB RSS each\n", NZ,
-	       (rss_kib() - before) / NZ);
+	       (it_rss_kib() - before) / NZ);
 	int closed = 0;
 	for (int i = 0; i < NZ; i++)
 		closed += dlclose(h[i]) == 0;
@@ -78,7 +65,7 @@ static void zlib_instances(void)
 static void sqlite_instances(void)
 {
 	static void *h[NSQL_MAX], *db[NSQL_MAX];
-	long before = rss_kib();
+	long before = it_rss_kib();
 	int ok = 0;
 	for (int i = 0; i < NSQL; i++) {
 		h[i] = dlmopen(LM_ID_NEWLM, "libsqlite3.so.0", RTLD_NOW);
@@ -112,7 +99,7 @@ static void sqlite_instances(void)
 	CHECK(own == NSQL, "%d of %d instances see their own database only",
 	      own, NSQL);
 	printf("info: %d sqlite instances: %ld KiB RSS each\n", NSQL,
-	       (rss_kib() - before) / NSQL);
+	       (it_rss_kib() - before) / NSQL);
 	int closed = 0;
 	for (int i = 0; i < NSQL; i++) {
 		close_fn close_db;

@@ -55,21 +55,6 @@ struct osm {
 	struct gl_api api;
 };
 
-/* VmRSS of this process in KiB, from /proc/self/status. */
-static long rss_kib(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	REQUIRE(f != NULL, "/proc/self/status: %s", strerror(errno));
-	char line[256];
-	long kib = -1;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	REQUIRE(kib > 0, "no VmRSS in /proc/self/status");
-	return kib;
-}
-
 static void make_current(struct osm *o)
 {
 	REQUIRE(o->OSMesaMakeCurrent(o->ctx, o->buffer, GL_UNSIGNED_BYTE, W,
@@ -136,11 +121,12 @@ static bool run(bool share_glapi)
 	for (int i = 0; i <= NS; i++)
 		o[i].who = who[i];
 
-	long before = rss_kib();
+	long before = it_rss_kib();
+	REQUIRE(before > 0, "no VmRSS in /proc/self/status");
 	o[0].h = dlopen("libOSMesa.so.8", RTLD_NOW);
 	REQUIRE(o[0].h != NULL, "dlopen libOSMesa.so.8: %s", dlerror());
 	osm_start(&o[0]);
-	o[0].rss_kib = rss_kib() - before;
+	o[0].rss_kib = it_rss_kib() - before;
 
 	/* The libLLVM libOSMesa needs (libLLVM-11.so.1 on Debian 11,
 	 * libLLVM-15.so.1 on 12, libLLVM.so.19.1 on 13), and whether this
@@ -159,10 +145,10 @@ static bool run(bool share_glapi)
 
 	void *tls_base = glapi ? dlsym(o[0].h, "_glapi_tls_Dispatch") : NULL;
 	for (int i = 1; i <= NS; i++) {
-		before = rss_kib();
+		before = it_rss_kib();
 		o[i].h = open_lib("libOSMesa.so.8");
 		osm_start(&o[i]);
-		o[i].rss_kib = rss_kib() - before;
+		o[i].rss_kib = it_rss_kib() - before;
 
 		CHECK_PRIVATE_LIB_SHARED_LIBC(o[i].h, "OSMesaCreateContextExt",
 					      who[i]);
