@@ -88,8 +88,12 @@
  * instance lacks (FILE2 finds the instance's objects through its
  * DT_NEEDED only: an instance has no global scope of its own).
  * dl_iterate_ns_phdr(ID, ...) lists its copies, each named by the file it
- * copies.  dlopen() called by code in an instance loads into the base
- * namespace.
+ * copies.  dlopen(FILE2, MODE) called by code in an instance loads into
+ * that instance, as dlmopen(ID, FILE2, MODE) does, with the caller's
+ * search path ($ORIGIN is the folder of the file its copy copies); called
+ * by code in the base namespace, it is glibc's.  (A dlopen interceptor
+ * that calls glibc's from a frame of its own, as the sanitizers' does,
+ * hides the caller: loads through it go to the base namespace.)
  *
  * Errors.  Every failure returns NULL and leaves a message for dlerror():
  * "<object>: <reason>", reported once and cleared when read, as glibc does.

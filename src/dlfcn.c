@@ -1,6 +1,6 @@
-/* The entry points nsshare puts in front of glibc's: dlmopen, dlclose
- * (dlerror is in error.c), and the dlopen that code inside secondary
- * namespaces calls.
+/* The entry points nsshare puts in front of glibc's: dlmopen, dlopen,
+ * dlclose, dlinfo (dlerror is in error.c), and the dlopen that code inside
+ * secondary namespaces calls.
  *
  * Whatever nsshare does not handle goes to glibc's dlmopen as a true tail
  * call: glibc finds the caller's namespace and search path from the return
@@ -479,7 +479,12 @@ static __attribute__((noinline)) void *open_in_instance(const struct nsshare_rea
 			      : "invalid target namespace in dlmopen()");
 		return NULL;
 	}
-	char *path = nsshare_search_resolve(file, nsshare_object_at(caller));
+	/* A copy's $ORIGIN is the folder of the file it copies. */
+	struct link_map *from = nsshare_object_at(caller);
+	char *from_file = NULL;
+	nsshare_instance_of_copy(from, &from_file);
+	char *path = nsshare_search_resolve_as(file, from, from_file);
+	free(from_file);
 	if (!path) {
 		nsshare_error(file, "cannot open shared object file: "
 			      "No such file or directory");
@@ -506,6 +511,31 @@ static __attribute__((noinline)) void *open_in_instance(const struct nsshare_rea
 	nsshare_loader_leave();
 	free(path);
 	return handle;
+}
+
+/* The instance whose copy holds the code at CALLER, or 0.  Out of line,
+ * as caller_namespace is. */
+static __attribute__((noinline)) Lmid_t caller_instance(const void *caller)
+{
+	return nsshare_instance_of_copy(nsshare_object_at(caller), NULL);
+}
+
+/* dlopen from the base namespace, every caller's there: glibc's, as a
+ * true tail call, but for code inside an instance, whose loads go into
+ * its instance as they would go into a real namespace from code inside
+ * it (dlmopen of the instance's id, with the caller's search path). */
+NSSHARE_API void *dlopen(const char *file, int mode)
+{
+	const struct nsshare_real *real = nsshare_real();
+	if (!real)
+		return NULL;
+	if (!nsshare_instances_any() || !file || !*file)
+		return real->dlopen(file, mode);
+	Lmid_t id = caller_instance(__builtin_return_address(0));
+	if (!id)
+		return real->dlopen(file, mode);
+	return open_in_instance(real, id, file, mode,
+				__builtin_return_address(0));
 }
 
 NSSHARE_API void *dlmopen(Lmid_t id, const char *file, int mode)

@@ -44,8 +44,10 @@ struct instance {
 	size_t ncopies;
 };
 
-/* Under nsshare_lock(). */
+/* Under nsshare_lock().  NINSTANCES counts them, written under the lock
+ * too but read without it (nsshare_instances_any). */
 static struct instance *instances;
+static size_t ninstances;
 
 static struct instance *instance_of_handle(void *handle)
 {
@@ -73,6 +75,17 @@ static struct instance *instance_of_map(const struct link_map *lm)
 			if (strcmp(in->copies[i].path, lm->l_name) == 0)
 				return in;
 	return NULL;
+}
+
+/* Takes IN off the list; under nsshare_lock(). */
+static void instance_unlink(struct instance *in)
+{
+	for (struct instance **p = &instances; *p; p = &(*p)->next)
+		if (*p == in) {
+			*p = in->next;
+			__atomic_sub_fetch(&ninstances, 1, __ATOMIC_RELEASE);
+			return;
+		}
 }
 
 /* The lowest id no instance has. */
@@ -287,6 +300,7 @@ void *nsshare_instance_create(const char *object,
 		in->id = id;
 		in->next = instances;
 		instances = in;
+		__atomic_add_fetch(&ninstances, 1, __ATOMIC_RELEASE);
 	}
 	nsshare_unlock();
 	if (!in) {
@@ -303,13 +317,8 @@ void *nsshare_instance_create(const char *object,
 		in->refs = 1;
 		in->copies = copies;
 		in->ncopies = n;
-	} else {
-		for (struct instance **p = &instances; *p; p = &(*p)->next)
-			if (*p == in) {
-				*p = in->next;
-				break;
-			}
-	}
+	} else
+		instance_unlink(in);
 	nsshare_unlock();
 	if (!top)
 		free(in);
@@ -378,6 +387,27 @@ bool nsshare_instance_id(void *handle, Lmid_t *id)
 	return in != NULL;
 }
 
+bool nsshare_instances_any(void)
+{
+	return __atomic_load_n(&ninstances, __ATOMIC_ACQUIRE) != 0;
+}
+
+Lmid_t nsshare_instance_of_copy(const struct link_map *lm, char **file)
+{
+	Lmid_t id = 0;
+	if (file)
+		*file = NULL;
+	nsshare_lock();
+	struct instance *in = instance_of_map(lm);
+	for (size_t i = 0; in && file && i < in->ncopies; i++)
+		if (strcmp(in->copies[i].path, lm->l_name) == 0)
+			*file = strdup(in->copies[i].file);
+	if (in)
+		id = in->id;
+	nsshare_unlock();
+	return id;
+}
+
 bool nsshare_instance_close(void *handle, int *rc)
 {
 	const struct nsshare_real *real = nsshare_real();
@@ -385,11 +415,7 @@ bool nsshare_instance_close(void *handle, int *rc)
 	struct instance *in = instance_of_handle(handle);
 	bool last = in && --in->refs == 0;
 	if (last)
-		for (struct instance **p = &instances; *p; p = &(*p)->next)
-			if (*p == in) {
-				*p = in->next;
-				break;
-			}
+		instance_unlink(in);
 	nsshare_unlock();
 	if (!in)
 		return false;

@@ -281,6 +281,12 @@ int nsshare_instance_iterate(Lmid_t id,
 			     void *data);
 /* Whether HANDLE (any object's) is in an instance; *ID its id. */
 bool nsshare_instance_id(void *handle, Lmid_t *id);
+/* Whether any instance is there: a cheap test, without the lock, for the
+ * dlopen every caller of the base namespace goes through. */
+bool nsshare_instances_any(void);
+/* The instance whose copy LM is, or 0; *FILE (when not NULL) a malloc'd
+ * path of the file LM copies, or NULL when out of memory. */
+Lmid_t nsshare_instance_of_copy(const struct link_map *lm, char **file);
 /* Closes HANDLE if it is an instance's, freeing the instance with its last
  * handle; *RC is dlclose's.  False (nothing done) for any other handle. */
 bool nsshare_instance_close(void *handle, int *rc);
@@ -364,6 +370,12 @@ struct nsshare_proxy *nsshare_proxy_of_file(const char *path);
  * Returns a malloc'd path, or NULL when nothing was found (no error set:
  * ld.so will report it in its own words). */
 char *nsshare_search_resolve(const char *name, const struct link_map *caller);
+/* The same for a CALLER that stands for CALLER_FILE (an instance's copy,
+ * whose $ORIGIN is the folder of the file it copies); CALLER_FILE NULL is
+ * nsshare_search_resolve. */
+char *nsshare_search_resolve_as(const char *name,
+				const struct link_map *caller,
+				const char *caller_file);
 /* What a closure scan says of each object of the closure: 0 for one that
  * ld.so will load privately into the namespace, else what nsshare must
  * put in its place. */

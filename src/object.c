@@ -292,6 +292,40 @@ static bool aligned(const void *p, size_t align)
 	return (uintptr_t)p % align == 0;
 }
 
+/* Whether every PT_LOAD segment of OBJ lies between the start of its
+ * first and the end of its last, in pages: ld.so reserves that span and
+ * maps each segment into it at a fixed address, so a segment outside
+ * (out of the ascending order ELF requires) was mapped over whatever
+ * the process had there, its heap perhaps.  Its bytes are not the
+ * object's to read. */
+static bool segments_in_span(const struct nsshare_object *obj)
+{
+	if (obj->nsegs == 0)
+		return false;
+	ElfW(Addr) page = (ElfW(Addr))sysconf(_SC_PAGESIZE);
+	ElfW(Addr) lo = obj->segs[0].start & -page;
+	ElfW(Addr) hi = obj->segs[obj->nsegs - 1].end;
+	hi = hi + page - 1 < hi ? hi : (hi + page - 1) & -page;
+	for (size_t i = 0; i < obj->nsegs; i++)
+		if (obj->segs[i].start < lo || obj->segs[i].end > hi)
+			return false;
+	return true;
+}
+
+/* *N: the entries of the dynamic section at DYN before its DT_NULL;
+ * false when that leaves the readable segment DYN starts in. */
+static bool dyn_count(const struct nsshare_object *obj, const ElfW(Dyn) *dyn,
+		      size_t *n)
+{
+	if (!aligned(dyn, _Alignof(ElfW(Dyn))))
+		return false;
+	size_t max = room(obj, dyn) / sizeof *dyn;
+	for (*n = 0; *n < max; ++*n)
+		if (dyn[*n].d_tag == DT_NULL)
+			return true;
+	return false;
+}
+
 static bool object_refuse(struct nsshare_object *obj, const char *what,
 			  const char *reason)
 {
@@ -318,8 +352,20 @@ bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj)
 	uint64_t soname = 0, strsz = 0;
 	bool has_soname = false;
 
-	/* ld.so has walked the dynamic section to its DT_NULL already. */
-	for (const ElfW(Dyn) *d = lm->l_ld; d->d_tag != DT_NULL; d++) {
+	const char *what = lm->l_name && *lm->l_name ? lm->l_name : "main program";
+	struct dl_phdr_info info;
+	if (!nsshare_object_info(lm, &info))
+		return object_refuse(obj, what, "not a loaded object");
+	if (!segments_read(obj, &info))
+		return object_refuse(obj, what, "out of memory");
+	if (!segments_in_span(obj))
+		return object_refuse(obj, what, "PT_LOAD segments out of order");
+	/* ld.so walked the dynamic section to its DT_NULL when it mapped
+	 * the object, but a relocation may have written over that since. */
+	size_t ndyn;
+	if (!dyn_count(obj, lm->l_ld, &ndyn))
+		return object_refuse(obj, what, "damaged dynamic section");
+	for (const ElfW(Dyn) *d = lm->l_ld; d < lm->l_ld + ndyn; d++) {
 		/* Meaningful for the pointer tags only. */
 		const void *p = nsshare_dyn_pointer(lm->l_addr, d->d_un.d_ptr);
 		switch (d->d_tag) {
@@ -335,11 +381,8 @@ bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj)
 		case DT_SONAME: soname = d->d_un.d_val; has_soname = true; break;
 		}
 	}
-	const char *what = lm->l_name && *lm->l_name ? lm->l_name : "main program";
-	if (!obj->symtab || !obj->strtab || (!obj->hash && !obj->gnu_hash)) {
-		nsshare_error(what, "no dynamic symbol table to proxy");
-		return false;
-	}
+	if (!obj->symtab || !obj->strtab || (!obj->hash && !obj->gnu_hash))
+		return object_refuse(obj, what, "no dynamic symbol table to proxy");
 	/* ld.so reads them in place, which x86 forgives when an object is
 	 * damaged; C does not: an odd table is refused. */
 	if (!aligned(obj->symtab, _Alignof(ElfW(Sym))) ||
@@ -347,15 +390,8 @@ bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj)
 	    !aligned(obj->gnu_hash, _Alignof(ElfW(Addr))) ||
 	    !aligned(obj->versym, _Alignof(ElfW(Half))) ||
 	    !aligned(verdef, _Alignof(ElfW(Verdef))) ||
-	    !aligned(verneed, _Alignof(ElfW(Verneed)))) {
-		nsshare_error(what, "misaligned dynamic table");
-		return false;
-	}
-	struct dl_phdr_info info;
-	if (!nsshare_object_info(lm, &info))
-		return object_refuse(obj, what, "not a loaded object");
-	if (!segments_read(obj, &info))
-		return object_refuse(obj, what, "out of memory");
+	    !aligned(verneed, _Alignof(ElfW(Verneed))))
+		return object_refuse(obj, what, "misaligned dynamic table");
 	if (!room(obj, obj->strtab))
 		return object_refuse(obj, what, "damaged string table");
 	obj->strsz = strsz_usable(obj, strsz);
@@ -369,7 +405,7 @@ bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj)
 	if (has_soname && !(obj->soname = string_at(obj, soname)))
 		return object_refuse(obj, what, "damaged dynamic section");
 	/* A damaged name is one ld.so could not have loaded: left unread. */
-	for (const ElfW(Dyn) *d = lm->l_ld; d->d_tag != DT_NULL; d++) {
+	for (const ElfW(Dyn) *d = lm->l_ld; d < lm->l_ld + ndyn; d++) {
 		const char *needed = d->d_tag == DT_NEEDED
 				     ? string_at(obj, d->d_un.d_val) : NULL;
 		if (needed && nsshare_rtld_name_like(needed)) {

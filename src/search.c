@@ -217,6 +217,13 @@ char *origin_of(const char *realname)
 
 char *nsshare_search_resolve(const char *name, const struct link_map *caller)
 {
+	return nsshare_search_resolve_as(name, caller, NULL);
+}
+
+char *nsshare_search_resolve_as(const char *name,
+				const struct link_map *caller,
+				const char *caller_file)
+{
 	if (!name || !*name)
 		return NULL;
 	state_get();
@@ -229,7 +236,7 @@ char *nsshare_search_resolve(const char *name, const struct link_map *caller)
 	if (caller && caller->l_name && caller->l_name[0] &&
 	    (!state.main_dyn || caller->l_ld != state.main_dyn)) {
 		mem_obj_read(caller->l_ld, caller->l_addr, &callobj);
-		origin = origin_of(caller->l_name);
+		origin = origin_of(caller_file ? caller_file : caller->l_name);
 		callobj.origin = origin;
 		/* Its l_loader is not public: the chain stops at it and
 		 * goes on with the main program's DT_RPATH. */

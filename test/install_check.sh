@@ -20,8 +20,8 @@ soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = "libnsshare.so.0" ] || fail "SONAME is '$soname'"
 
 exported=$(nm -D --defined-only "$lib" | awk '{print $3}' | LC_ALL=C sort | tr '\n' ' ')
-[ "$exported" = "dl_iterate_ns_phdr dlclose dlerror dlinfo dlmopen " ] ||
-	fail "exports '$exported', want 'dl_iterate_ns_phdr dlclose dlerror dlinfo dlmopen '"
+[ "$exported" = "dl_iterate_ns_phdr dlclose dlerror dlinfo dlmopen dlopen " ] ||
+	fail "exports '$exported', want 'dl_iterate_ns_phdr dlclose dlerror dlinfo dlmopen dlopen '"
 
 # A program built the way the README says, against the installed files.
 cat > "$prefix/app.c" <<'APP'
