@@ -2,7 +2,12 @@
  * read-only where glibc leaves a read-only .dynamic alone (2.35 and
  * later), so no namespace keeps a private copy of any of their pages; on
  * older glibc, which writes into .dynamic, they are writable.  What a
- * user sees: /proc/self/maps and the Private_Dirty of /proc/self/smaps. */
+ * user sees: /proc/self/maps and, in /proc/self/smaps, the Anonymous
+ * pages of the images' mappings: a page written in a private file mapping
+ * is copied into an anonymous one.  (Private_Dirty is no such count: a
+ * page of a memfd is dirty from its write(), and private while only one
+ * mapping has faulted it in, which the kernel's fault-around decides; a
+ * loaded CI machine saw 4 KiB of it.) */
 #include "it.h"
 
 #include <gnu/libc-version.h>
@@ -12,7 +17,7 @@
 struct mappings {
 	int count;           /* mappings of nsshare's images */
 	int writable;        /* of them, mapped writable */
-	long private_dirty;  /* KiB copied into them */
+	long copied;         /* KiB copied into them (Anonymous) */
 };
 
 static void read_smaps(struct mappings *m)
@@ -31,8 +36,8 @@ static void read_smaps(struct mappings *m)
 				m->count++;
 				m->writable += perms[1] == 'w';
 			}
-		} else if (ours && strncmp(line, "Private_Dirty:", 14) == 0) {
-			m->private_dirty += atol(line + 14);
+		} else if (ours && strncmp(line, "Anonymous:", 10) == 0) {
+			m->copied += atol(line + 10);
 		}
 	}
 	fclose(f);
@@ -57,8 +62,8 @@ int main(void)
 	if (major > 2 || (major == 2 && minor >= 35)) {
 		CHECK(m.writable == 0, "glibc %s: %d of %d image mappings "
 		      "writable", version, m.writable, m.count);
-		CHECK(m.private_dirty == 0, "glibc %s: %ld KiB of images copied",
-		      version, m.private_dirty);
+		CHECK(m.copied == 0, "glibc %s: %ld KiB of images copied",
+		      version, m.copied);
 	} else {
 		CHECK(m.writable == m.count, "glibc %s: %d of %d image "
 		      "mappings writable", version, m.writable, m.count);
