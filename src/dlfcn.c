@@ -481,8 +481,11 @@ static __attribute__((noinline)) void *open_in_instance(const struct nsshare_rea
 	}
 	/* A copy's $ORIGIN is the folder of the file it copies. */
 	struct link_map *from = nsshare_object_at(caller);
-	char *from_file = NULL;
-	nsshare_instance_of_copy(from, &from_file);
+	char *from_file;
+	if (nsshare_instance_of_copy(from, &from_file) && !from_file) {
+		nsshare_error(file, "out of memory");
+		return NULL;
+	}
 	char *path = nsshare_search_resolve_as(file, from, from_file);
 	free(from_file);
 	if (!path) {
@@ -617,8 +620,10 @@ NSSHARE_API int dlinfo(void *handle, int request, void *arg)
 	const struct nsshare_real *real = nsshare_real();
 	if (!real)
 		return -1;
-	Lmid_t id;
-	if (request == RTLD_DI_LMID && nsshare_instance_id(handle, &id)) {
+	/* A handle is its object's link map in glibc. */
+	Lmid_t id = request == RTLD_DI_LMID ? nsshare_instance_of_copy(handle, NULL)
+					   : 0;
+	if (id) {
 		*(Lmid_t *)arg = id;
 		return 0;
 	}

@@ -65,15 +65,16 @@ static struct instance *instance_of_id(Lmid_t id)
 	return NULL;
 }
 
-/* The instance whose copy LM is. */
-static struct instance *instance_of_map(const struct link_map *lm)
+/* The copy LM is, or NULL; *IN its instance. */
+static const struct copy *copy_of_map(const struct link_map *lm,
+				      struct instance **in)
 {
 	if (lm == RTLD_NEXT)
 		return NULL;
-	for (struct instance *in = instances; in && lm && lm->l_name; in = in->next)
-		for (size_t i = 0; i < in->ncopies; i++)
-			if (strcmp(in->copies[i].path, lm->l_name) == 0)
-				return in;
+	for (*in = instances; *in && lm && lm->l_name; *in = (*in)->next)
+		for (size_t i = 0; i < (*in)->ncopies; i++)
+			if (strcmp((*in)->copies[i].path, lm->l_name) == 0)
+				return &(*in)->copies[i];
 	return NULL;
 }
 
@@ -376,17 +377,6 @@ void *nsshare_instance_add(Lmid_t id, const char *object,
 	return handle;
 }
 
-bool nsshare_instance_id(void *handle, Lmid_t *id)
-{
-	nsshare_lock();
-	/* A handle is its object's link map in glibc. */
-	struct instance *in = instance_of_map(handle);
-	if (in)
-		*id = in->id;
-	nsshare_unlock();
-	return in != NULL;
-}
-
 bool nsshare_instances_any(void)
 {
 	return __atomic_load_n(&ninstances, __ATOMIC_ACQUIRE) != 0;
@@ -394,16 +384,12 @@ bool nsshare_instances_any(void)
 
 Lmid_t nsshare_instance_of_copy(const struct link_map *lm, char **file)
 {
-	Lmid_t id = 0;
-	if (file)
-		*file = NULL;
 	nsshare_lock();
-	struct instance *in = instance_of_map(lm);
-	for (size_t i = 0; in && file && i < in->ncopies; i++)
-		if (strcmp(in->copies[i].path, lm->l_name) == 0)
-			*file = strdup(in->copies[i].file);
-	if (in)
-		id = in->id;
+	struct instance *in;
+	const struct copy *c = copy_of_map(lm, &in);
+	Lmid_t id = c ? in->id : 0;
+	if (file)
+		*file = c ? strdup(c->file) : NULL;
 	nsshare_unlock();
 	return id;
 }

@@ -138,6 +138,13 @@ const void *nsshare_dyn_pointer(ElfW(Addr) l_addr, ElfW(Addr) ptr);
  * ld-linux*, ld64.so*, ld.so, ld.so.*.  The running one may be called
  * otherwise too (closure.c knows its identity). */
 bool nsshare_rtld_name_like(const char *name);
+/* Whether every PT_LOAD of the N program headers PH lies in the span ld.so
+ * reserves for them, from the first one's page to the last one's end:
+ * ld.so maps each segment into it at a fixed address, so one outside (out
+ * of the ascending order ELF requires) was mapped over whatever the
+ * process had there, its heap perhaps, and its bytes are not the
+ * object's to read.  False too with no PT_LOAD, or one that wraps. */
+bool nsshare_loads_in_span(const ElfW(Phdr) *ph, size_t n);
 /* Reads LM's dynamic section.  Returns false with an error set.  Every
  * table and string is bounded by the object's readable segments: a
  * damaged one that a proxy needs is refused ("damaged symbol table"),
@@ -279,13 +286,12 @@ int nsshare_instance_iterate(Lmid_t id,
 			     int (*callback)(struct dl_phdr_info *, size_t,
 					     void *),
 			     void *data);
-/* Whether HANDLE (any object's) is in an instance; *ID its id. */
-bool nsshare_instance_id(void *handle, Lmid_t *id);
 /* Whether any instance is there: a cheap test, without the lock, for the
  * dlopen every caller of the base namespace goes through. */
 bool nsshare_instances_any(void);
-/* The instance whose copy LM is, or 0; *FILE (when not NULL) a malloc'd
- * path of the file LM copies, or NULL when out of memory. */
+/* The instance whose copy LM (any object's link map, or a handle) is, or
+ * 0; *FILE (when not NULL) a malloc'd path of the file LM copies, NULL
+ * when LM is no copy or memory ran out. */
 Lmid_t nsshare_instance_of_copy(const struct link_map *lm, char **file);
 /* Closes HANDLE if it is an instance's, freeing the instance with its last
  * handle; *RC is dlclose's.  False (nothing done) for any other handle. */

@@ -292,22 +292,27 @@ static bool aligned(const void *p, size_t align)
 	return (uintptr_t)p % align == 0;
 }
 
-/* Whether every PT_LOAD segment of OBJ lies between the start of its
- * first and the end of its last, in pages: ld.so reserves that span and
- * maps each segment into it at a fixed address, so a segment outside
- * (out of the ascending order ELF requires) was mapped over whatever
- * the process had there, its heap perhaps.  Its bytes are not the
- * object's to read. */
-static bool segments_in_span(const struct nsshare_object *obj)
+bool nsshare_loads_in_span(const ElfW(Phdr) *ph, size_t n)
 {
-	if (obj->nsegs == 0)
+	ElfW(Addr) page = (ElfW(Addr))sysconf(_SC_PAGESIZE), lo = 0, hi = 0;
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		hi = ph[i].p_vaddr + ph[i].p_memsz;
+		if (hi < ph[i].p_vaddr)
+			return false;
+		if (!any)
+			lo = ph[i].p_vaddr & -page;
+		any = true;
+	}
+	if (!any || hi + page - 1 < hi)
 		return false;
-	ElfW(Addr) page = (ElfW(Addr))sysconf(_SC_PAGESIZE);
-	ElfW(Addr) lo = obj->segs[0].start & -page;
-	ElfW(Addr) hi = obj->segs[obj->nsegs - 1].end;
-	hi = hi + page - 1 < hi ? hi : (hi + page - 1) & -page;
-	for (size_t i = 0; i < obj->nsegs; i++)
-		if (obj->segs[i].start < lo || obj->segs[i].end > hi)
+	hi = (hi + page - 1) & -page;
+	for (size_t i = 0; i < n; i++)
+		if (ph[i].p_type == PT_LOAD &&
+		    ((ph[i].p_vaddr & -page) < lo ||
+		     ph[i].p_vaddr + ph[i].p_memsz > hi))
 			return false;
 	return true;
 }
@@ -358,7 +363,7 @@ bool nsshare_object_read(struct link_map *lm, struct nsshare_object *obj)
 		return object_refuse(obj, what, "not a loaded object");
 	if (!segments_read(obj, &info))
 		return object_refuse(obj, what, "out of memory");
-	if (!segments_in_span(obj))
+	if (!nsshare_loads_in_span(info.dlpi_phdr, info.dlpi_phnum))
 		return object_refuse(obj, what, "PT_LOAD segments out of order");
 	/* ld.so walked the dynamic section to its DT_NULL when it mapped
 	 * the object, but a relocation may have written over that since. */

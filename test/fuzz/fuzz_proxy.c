@@ -53,41 +53,29 @@ static bool glibc_survives(const char *path)
 }
 
 /* Whether ld.so maps every PT_LOAD segment of the ELF file DATA into the
- * span it reserves (first segment's start to last one's end): one out of
- * that order it maps at a fixed address over whatever is there, the
- * fuzzer's heap perhaps, which no reader can be blamed for (object.c
- * refuses such an object, but only once it is mapped).  True for what is
- * no ELF file of that form: glibc refuses it itself. */
+ * span it reserves (nsshare_loads_in_span): one out of that order it maps
+ * at a fixed address over whatever is there, the fuzzer's heap perhaps,
+ * which no reader can be blamed for (object.c refuses such an object, but
+ * only once it is mapped).  True for what is no ELF file of that form:
+ * glibc refuses it itself. */
 static bool maps_in_its_span(const uint8_t *data, size_t size)
 {
 	ElfW(Ehdr) eh;
 	if (size < sizeof eh)
 		return true;
 	memcpy(&eh, data, sizeof eh);
-	if (eh.e_phentsize != sizeof(ElfW(Phdr)) || eh.e_phoff > size ||
+	if (eh.e_phentsize != sizeof(ElfW(Phdr)) || eh.e_phnum == 0 ||
+	    eh.e_phoff > size ||
 	    eh.e_phnum > (size - eh.e_phoff) / sizeof(ElfW(Phdr)))
 		return true;
-	ElfW(Addr) page = (ElfW(Addr))sysconf(_SC_PAGESIZE), lo = 0, hi = 0;
-	bool first = true;
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < eh.e_phnum; i++) {
-			ElfW(Phdr) ph;
-			memcpy(&ph, data + eh.e_phoff + i * sizeof ph, sizeof ph);
-			if (ph.p_type != PT_LOAD)
-				continue;
-			ElfW(Addr) start = ph.p_vaddr & -page;
-			ElfW(Addr) end = ph.p_vaddr + ph.p_memsz;
-			if (end < ph.p_vaddr)
-				return false;
-			if (pass == 0) {
-				lo = first ? start : lo;
-				hi = end;
-				first = false;
-			} else if (start < lo || end > ((hi + page - 1) & -page)) {
-				return false;
-			}
-		}
-	return true;
+	/* Copied out: DATA holds them at any alignment. */
+	ElfW(Phdr) *ph = malloc(eh.e_phnum * sizeof *ph);
+	if (!ph)
+		return false;
+	memcpy(ph, data + eh.e_phoff, eh.e_phnum * sizeof *ph);
+	bool in_span = nsshare_loads_in_span(ph, eh.e_phnum);
+	free(ph);
+	return in_span;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
