@@ -25,6 +25,13 @@ const void *nsshare_dyn_pointer(ElfW(Addr) l_addr, ElfW(Addr) ptr)
  * pointer, a table or a string of a loaded object is read here only when
  * it lies entirely in one of its readable PT_LOAD segments. */
 
+/* Whether the byte at A can be read: a probe that never faults. */
+static bool byte_readable(ElfW(Addr) a)
+{
+	char c;
+	return nsshare_memory_read(a, &c, 1);
+}
+
 struct info_find {
 	const struct link_map *lm;
 	struct dl_phdr_info *info;
@@ -38,7 +45,14 @@ static int info_find_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct info_find *f = arg;
 	(void)size;
-	if (info->dlpi_addr != f->lm->l_addr)
+	if (info->dlpi_addr != f->lm->l_addr || info->dlpi_phnum == 0)
+		return 0;
+	/* ld.so points dlpi_phdr into the first segment when the headers
+	 * lie in its file range, past the file's end perhaps (see
+	 * file_backed_end): an array it covers is read if its last byte
+	 * can be. */
+	ElfW(Addr) last = (ElfW(Addr))(info->dlpi_phdr + info->dlpi_phnum) - 1;
+	if (!byte_readable((ElfW(Addr))info->dlpi_phdr) || !byte_readable(last))
 		return 0;
 	for (size_t i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -70,11 +84,38 @@ bool nsshare_object_info(const struct link_map *lm, struct dl_phdr_info *info)
 	return find.found;
 }
 
-/* OBJ's PT_LOAD segments, from glibc's record of it.  False when out of
- * memory. */
+/* Where the file-backed part of the segment at START, FILESZ bytes long,
+ * stops being readable: START + FILESZ, or the first page past the end
+ * of the file it maps.  ld.so maps p_filesz bytes without comparing them
+ * with the file's size, so a damaged p_filesz (or a file cut short) maps
+ * pages that raise SIGBUS when read (seen by fuzz-proxy, Debian 13).  A
+ * segment's file offsets rise with its addresses: its last byte answers
+ * for all, and bisection finds the first bad page. */
+static ElfW(Addr) file_backed_end(ElfW(Addr) start, ElfW(Addr) filesz,
+				  ElfW(Addr) page)
+{
+	ElfW(Addr) end = start + filesz;
+	if (filesz == 0 || end < start || byte_readable(end - 1))
+		return end;
+	ElfW(Addr) good = start & -page, bad = (end - 1) & -page;
+	if (!byte_readable(good))
+		return start;
+	while (bad - good > page) {
+		ElfW(Addr) mid = good + (bad - good) / page / 2 * page;
+		if (byte_readable(mid))
+			good = mid;
+		else
+			bad = mid;
+	}
+	return bad;
+}
+
+/* OBJ's PT_LOAD segments, from glibc's record of it, each cut where its
+ * pages stop being readable.  False when out of memory. */
 static bool segments_read(struct nsshare_object *obj,
 			  const struct dl_phdr_info *info)
 {
+	ElfW(Addr) page = (ElfW(Addr))sysconf(_SC_PAGESIZE);
 	size_t nload = 0;
 	for (size_t i = 0; i < info->dlpi_phnum; i++)
 		nload += info->dlpi_phdr[i].p_type == PT_LOAD;
@@ -87,8 +128,11 @@ static bool segments_read(struct nsshare_object *obj,
 		ElfW(Addr) start = info->dlpi_addr + ph->p_vaddr;
 		if (ph->p_type != PT_LOAD || start + ph->p_memsz < start)
 			continue;
-		segs[n++] = (struct nsshare_segment){ start,
-			start + ph->p_memsz, ph->p_flags };
+		ElfW(Addr) end = start + ph->p_memsz;
+		ElfW(Addr) backed = file_backed_end(start, ph->p_filesz, page);
+		if (backed < end)
+			end = backed;
+		segs[n++] = (struct nsshare_segment){ start, end, ph->p_flags };
 	}
 	for (size_t i = 0; i < info->dlpi_phnum; i++)
 		if (info->dlpi_phdr[i].p_type == PT_TLS &&

@@ -12,7 +12,9 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <link.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -461,6 +463,69 @@ START_TEST(unloaded_object_is_an_error)
 }
 END_TEST
 
+/* A file shorter than its last segment's p_filesz, as fuzz-proxy made
+ * one (Debian 13): ld.so maps it all, and the pages past the file's end
+ * raise SIGBUS when read.  The reader's segment ends at the first of
+ * them, and the object is still read.  The module is cut at the end of
+ * that segment's bytes and the segment grown by two pages past the page
+ * holding the file's end, .bss included in that page (checked). */
+START_TEST(segment_past_file_end)
+{
+	FILE *in = fopen(UNIT_MOD_GNU, "rb");
+	ck_assert_ptr_nonnull(in);
+	static unsigned char buf[1 << 20];
+	size_t size = fread(buf, 1, sizeof buf, in);
+	fclose(in);
+	ck_assert_uint_lt(size, sizeof buf);
+	ElfW(Ehdr) eh;
+	memcpy(&eh, buf, sizeof eh);
+	ElfW(Phdr) ph[32];
+	ck_assert_uint_le(eh.e_phnum, 32);
+	memcpy(ph, buf + eh.e_phoff, eh.e_phnum * sizeof *ph);
+	size_t last = eh.e_phnum;
+	for (size_t i = 0; i < eh.e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD)
+			last = i;
+	ck_assert_uint_lt(last, eh.e_phnum);
+	const ElfW(Addr) page = (ElfW(Addr))sysconf(_SC_PAGESIZE);
+	ElfW(Phdr) *seg = &ph[last];
+	size_t cut = seg->p_offset + seg->p_filesz;
+	/* Where the first page past the cut file lies, as a vaddr. */
+	ElfW(Addr) past = seg->p_vaddr + (((cut + page - 1) & -page) - seg->p_offset);
+	ck_assert_msg(seg->p_vaddr + seg->p_memsz <= past,
+		      "the module's .bss leaves the page of the file's end");
+	seg->p_filesz = seg->p_memsz = past + 2 * page - seg->p_vaddr;
+	memcpy(buf + eh.e_phoff, ph, eh.e_phnum * sizeof *ph);
+
+	int fd = memfd_create("segment-past-file-end", MFD_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, buf, cut), (ssize_t)cut);
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	void *h = open_lib(path);
+	struct nsshare_object obj;
+	read_object(h, &obj);
+	ElfW(Addr) base = link_map_of(h)->l_addr;
+	bool found = false;
+	for (size_t i = 0; i < obj.nsegs; i++)
+		if (obj.segs[i].start == base + seg->p_vaddr) {
+			ck_assert_uint_eq(obj.segs[i].end, base + past);
+			found = true;
+		}
+	ck_assert(found);
+	/* The symbols are the whole module's: the cut file has no section
+	 * headers for libelf, and the module itself is the reference. */
+	struct nsshare_object whole;
+	read_object(open_lib(UNIT_MOD_GNU), &whole);
+	ck_assert_str_eq(obj.soname, whole.soname);
+	ck_assert_uint_eq(obj.nsyms, whole.nsyms);
+	ck_assert(nsshare_object_lookup(&obj, "unitmod_plain"));
+	nsshare_object_free(&whole);
+	nsshare_object_free(&obj);
+	close(fd);
+}
+END_TEST
+
 /* ---- nsshare_elf_hash */
 
 /* The SysV ABI's reference function, written out independently. */
@@ -572,6 +637,7 @@ int main(void)
 	tcase_add_loop_test(tc, module_lookup, 0, 2);
 	tcase_add_test(tc, main_program_has_no_soname);
 	tcase_add_test(tc, unloaded_object_is_an_error);
+	tcase_add_test(tc, segment_past_file_end);
 	suite_add_tcase(s, tc);
 
 	tc = unit_tcase("elf_hash");
