@@ -86,7 +86,16 @@
  * above, reused once the instance is closed.  dlmopen(ID, FILE2, MODE)
  * loads FILE2 into instance ID, with copies of its own of what the
  * instance lacks (FILE2 finds the instance's objects through its
- * DT_NEEDED only: an instance has no global scope of its own).
+ * DT_NEEDED only: an instance has no global scope of its own).  What a
+ * namespace shares, an instance shares: its objects bind to the base
+ * copies of glibc, of unique objects and of NSSHARE_SHARE's list, and
+ * dlmopen(ID, FILE2, MODE) of such an object, or with RTLD_SHARED, gives
+ * the base copy's own handle (dlinfo RTLD_DI_LMID: LM_ID_BASE), pinned,
+ * where a namespace would get a proxy.  RTLD_ISOLATE into an instance
+ * fails: "FILE2: RTLD_ISOLATE needs a namespace of its own; an instance
+ * shares glibc with the base namespace".  dlmopen(LM_ID_NEWLM, FILE) of
+ * a shared object past the namespaces fails too: "FILE: a shared object
+ * has no instance of its own: open it with dlopen".
  * dl_iterate_ns_phdr(ID, ...) lists its copies, each named by the file it
  * copies.  dlopen(FILE2, MODE) called by code in an instance loads into
  * that instance, as dlmopen(ID, FILE2, MODE) does, with the caller's

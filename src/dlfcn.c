@@ -204,13 +204,8 @@ static void *open_private(const struct nsshare_real *real, Lmid_t id,
 			  const char *file, const char *path, int mode,
 			  const struct nsshare_closure *closure)
 {
-	if (id == LM_ID_NEWLM) {
-		void *handle = nsshare_ns_create(path, NULL, file, closure, mode);
-		/* glibc's namespaces used up: an instance instead. */
-		if (!handle && nsshare_error_no_namespace() && closure)
-			handle = nsshare_instance_create(file, closure, mode);
-		return handle;
-	}
+	if (id == LM_ID_NEWLM)
+		return nsshare_ns_create(path, NULL, file, closure, mode);
 	if (!nsshare_ns_add_proxies(id, path, closure))
 		return NULL;
 	void *handle = final_open(real, id, path, mode);
@@ -275,17 +270,24 @@ static bool isolated(int mode)
 	return (mode & RTLD_ISOLATE) && !(mode & RTLD_SHARED);
 }
 
+/* Whether MODE asks for both RTLD_SHARED and RTLD_ISOLATE, said as
+ * FILE's error. */
+static bool flags_clash(const char *file, int mode)
+{
+	if (!(mode & RTLD_SHARED) || !(mode & RTLD_ISOLATE))
+		return false;
+	nsshare_error(file, "RTLD_SHARED and RTLD_ISOLATE exclude each other");
+	return true;
+}
+
 /* nsshare's own path: FILE into secondary namespace ID (or LM_ID_NEWLM),
  * on behalf of the code at CALLER. */
 static void *open_secondary_locked(const struct nsshare_real *real,
 				   Lmid_t id, const char *file, int mode,
 				   const void *caller)
 {
-	if ((mode & RTLD_SHARED) && (mode & RTLD_ISOLATE)) {
-		nsshare_error(file, "RTLD_SHARED and RTLD_ISOLATE exclude "
-			      "each other");
+	if (flags_clash(file, mode))
 		return NULL;
-	}
 	if (!nsshare_init())
 		return NULL;
 	pthread_once(&proxy_once, proxy_init);
@@ -347,6 +349,11 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 		else
 			handle = open_private(real, id, file, path, glibc_mode,
 					      &scan.closure);
+		/* glibc's namespaces used up: an instance instead (which a
+		 * shared object refuses, being the base copy already). */
+		if (!handle && id == LM_ID_NEWLM && nsshare_error_no_namespace())
+			handle = nsshare_instance_create(file, &scan.closure,
+							 glibc_mode);
 	}
 	scan_free(&scan);
 	free(path);
@@ -479,6 +486,14 @@ static __attribute__((noinline)) void *open_in_instance(const struct nsshare_rea
 			      : "invalid target namespace in dlmopen()");
 		return NULL;
 	}
+	if (flags_clash(file, mode))
+		return NULL;
+	/* What RTLD_ISOLATE asks for starts with a libc of its own. */
+	if (mode & RTLD_ISOLATE) {
+		nsshare_error(file, "RTLD_ISOLATE needs a namespace of its own; "
+			      "an instance shares glibc with the base namespace");
+		return NULL;
+	}
 	/* A copy's $ORIGIN is the folder of the file it copies. */
 	struct link_map *from = nsshare_object_at(caller);
 	char *from_file;
@@ -553,11 +568,11 @@ NSSHARE_API void *dlmopen(Lmid_t id, const char *file, int mode)
 			      NSSHARE_GLIBC_FLOOR_MINOR, gnu_get_libc_version());
 		return NULL;
 	}
-	if (id == LM_ID_BASE || isolated(mode) || !nsshare_glibc_ok())
-		return real->dlmopen(id, file, mode & ~NSSHARE_OWN_FLAGS);
-	if (id >= NSSHARE_INSTANCE_FIRST)
+	if (id >= NSSHARE_INSTANCE_FIRST && nsshare_glibc_ok())
 		return open_in_instance(real, id, file, mode,
 					__builtin_return_address(0));
+	if (id == LM_ID_BASE || isolated(mode) || !nsshare_glibc_ok())
+		return real->dlmopen(id, file, mode & ~NSSHARE_OWN_FLAGS);
 	if (!file || !*file) {
 		if (mode & RTLD_SHARED) {
 			nsshare_error(file ? "\"\"" : "(null)",
