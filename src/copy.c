@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/falloc.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -271,9 +272,10 @@ bool nsshare_copy_write(int fd, const struct nsshare_copy_spec *spec)
 			ok = write(fd, zero, n) == (ssize_t)n;
 			pad -= n;
 		}
+		/* F_SEAL_WRITE waits for nsshare_copy_share_code, which
+		 * punches the pages it maps from the file out of the memfd. */
 		ok = ok && write(fd, t.buf, t.len) == (ssize_t)t.len &&
-		     fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
-					     F_SEAL_WRITE | F_SEAL_SEAL) == 0;
+		     fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) == 0;
 		if (!ok)
 			nsshare_error(spec->path, "cannot write its copy: %s",
 				      strerror(errno));
@@ -281,4 +283,115 @@ bool nsshare_copy_write(int fd, const struct nsshare_copy_spec *spec)
 	free(t.buf);
 	free(im.buf);
 	return ok;
+}
+
+/* ---- A loaded copy's code, shared with the file's page cache.
+ *
+ * The pages of a memfd are the copy's alone: every instance would hold
+ * its own copy of each library's code (1.4 MiB for SQLite).  A copy's
+ * code segment is byte for byte the file's, at the same offsets (copy.c
+ * rewrites headers, version needs and the dynamic section, none of them
+ * code), so once ld.so has loaded the copy, each page of it that holds
+ * what the file holds is mapped from the file instead, over the copy's,
+ * and punched out of the memfd.  Bytes are compared, not assumed: a text
+ * relocation, a page ld.so zeroed past p_filesz, or a file changed since
+ * it was copied keeps the copy's page.  Replacing a page with identical
+ * bytes is invisible to code running in it (mmap swaps it under the
+ * address space's lock).  Only a code segment that holds no other
+ * program header's contents, nor the ELF header, is shared this way:
+ * debuggers read symbol tables, unwind tables and notes from the file
+ * ld.so opened (the copy's image), which must keep them. */
+
+struct copy_find {
+	const char *path;
+	ElfW(Addr) addr;
+	ElfW(Phdr) *ph;
+	size_t phnum;
+};
+
+static int copy_find_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct copy_find *f = arg;
+	(void)size;
+	if (!info->dlpi_name || strcmp(info->dlpi_name, f->path) != 0)
+		return 0;
+	f->ph = malloc(info->dlpi_phnum * sizeof *f->ph);
+	if (f->ph) {
+		memcpy(f->ph, info->dlpi_phdr, info->dlpi_phnum * sizeof *f->ph);
+		f->phnum = info->dlpi_phnum;
+		f->addr = info->dlpi_addr;
+	}
+	return 1;
+}
+
+/* Whether the code segment PH[I], whose file pages are [OFF, OFF+LEN),
+ * holds nothing but code: not the ELF header, no other header's part. */
+static bool code_only(const ElfW(Phdr) *ph, size_t phnum, size_t i,
+		      size_t off, size_t len)
+{
+	if (!(ph[i].p_flags & PF_X) || !(ph[i].p_flags & PF_R) ||
+	    (ph[i].p_flags & PF_W) || off == 0)
+		return false;
+	for (size_t j = 0; j < phnum; j++)
+		if (j != i && ph[j].p_type != PT_LOAD &&
+		    ph[j].p_type != PT_GNU_STACK && ph[j].p_offset < off + len &&
+		    ph[j].p_offset + ph[j].p_filesz > off)
+			return false;
+	return true;
+}
+
+/* Maps the pages at ADDR (LEN bytes, file offset OFF) that FILE (IN)
+ * holds the same bytes as from it, with PROT, and punches them out of
+ * the copy's memfd FD.  Bytes saved. */
+static size_t pages_share(int fd, int in, ElfW(Addr) addr, size_t off,
+			  size_t len, int prot, size_t page)
+{
+	unsigned char *file = mmap(NULL, len, PROT_READ, MAP_PRIVATE, in,
+				   (off_t)off);
+	if (file == MAP_FAILED)
+		return 0;
+	size_t saved = 0, run = 0;
+	for (size_t at = 0; at <= len; at += page) {
+		if (at < len && memcmp((const void *)(addr + at), file + at,
+				       page) == 0)
+			continue;
+		/* [run, at) holds the file's bytes. */
+		if (at > run &&
+		    mmap((void *)(addr + run), at - run, prot,
+			 MAP_PRIVATE | MAP_FIXED, in, (off_t)(off + run)) !=
+			    MAP_FAILED &&
+		    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			      (off_t)(off + run), (off_t)(at - run)) == 0)
+			saved += at - run;
+		run = at + page;
+	}
+	munmap(file, len);
+	return saved;
+}
+
+size_t nsshare_copy_share_code(int fd, const char *path, const char *file)
+{
+	struct copy_find f = { .path = path };
+	dl_iterate_phdr(copy_find_cb, &f);
+	int in = f.ph ? open(file, O_RDONLY | O_CLOEXEC) : -1;
+	struct stat st;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), saved = 0;
+	for (size_t i = 0; in >= 0 && fstat(in, &st) == 0 && i < f.phnum; i++) {
+		const ElfW(Phdr) *ph = &f.ph[i];
+		size_t off = ph->p_offset & ~(page - 1);
+		size_t end = (ph->p_offset + ph->p_filesz + page - 1) & ~(page - 1);
+		if (ph->p_type != PT_LOAD || end <= off ||
+		    ph->p_offset + ph->p_filesz > (size_t)st.st_size ||
+		    !code_only(f.ph, f.phnum, i, off, end - off))
+			continue;
+		int prot = PROT_READ | PROT_EXEC;
+		saved += pages_share(fd, in, f.addr + (ph->p_vaddr & ~(page - 1)),
+				     off, end - off, prot, page);
+	}
+	if (in >= 0)
+		close(in);
+	free(f.ph);
+	/* What ld.so maps stays as it is now, punched or not. */
+	fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SEAL);
+	return saved;
 }

@@ -269,6 +269,14 @@ static void *instance_load(Lmid_t id, const struct copy *old, size_t n,
 			nsshare_error_take_glibc(object);
 		ok = top != NULL;
 	}
+	for (size_t i = 0; ok && i < nnew; i++) {
+		size_t saved = nsshare_copy_share_code(copies[i].fd,
+						       copies[i].path,
+						       copies[i].file);
+		nsshare_debug(NSSHARE_DEBUG_IMAGES, "copy=%s;  %zu bytes of "
+			      "code mapped from %s", copies[i].path, saved,
+			      copies[i].file);
+	}
 	if (ok && binds_outside(at, closure, object)) {
 		real->dlclose(top);
 		top = NULL;

@@ -260,9 +260,15 @@ struct nsshare_copy_spec {
 };
 /* A new memfd for a copy of the file named NAME; -1 with an error set. */
 int nsshare_copy_open(const char *name);
-/* Writes the copy SPEC says into FD and seals it; false with an error set
- * naming the file. */
+/* Writes the copy SPEC says into FD, sealed against changes of size;
+ * false with an error set naming the file. */
 bool nsshare_copy_write(int fd, const struct nsshare_copy_spec *spec);
+/* Once ld.so has loaded the copy in FD by PATH: maps the pages of its
+ * code that hold what FILE holds from FILE, sharing them with its page
+ * cache, punches them out of FD and seals FD against writes.  Bytes no
+ * longer held by the memfd.  Best effort: a page that cannot be shared
+ * stays the copy's. */
+size_t nsshare_copy_share_code(int fd, const char *path, const char *file);
 
 /* ---- instance.c: instances past glibc's namespaces. */
 /* Instance ids start at NSSHARE_INSTANCE_FIRST (nsshare.h), above every
