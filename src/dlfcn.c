@@ -353,7 +353,7 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 		 * shared object refuses, being the base copy already). */
 		if (!handle && id == LM_ID_NEWLM && nsshare_error_no_namespace())
 			handle = nsshare_instance_create(file, &scan.closure,
-							 glibc_mode);
+							 mode);
 	}
 	scan_free(&scan);
 	free(path);

@@ -83,10 +83,25 @@ static void copy_naming(char *buf, size_t cap, const char *msg,
 	buf[n] = '\0';
 }
 
+bool nsshare_error_says(const char *text)
+{
+	return error_pending && strstr(error_text, text) != NULL;
+}
+
 bool nsshare_error_no_namespace(void)
 {
-	return error_pending &&
-	       strstr(error_text, "no more namespaces available") != NULL;
+	return nsshare_error_says("no more namespaces available");
+}
+
+void nsshare_error_append(const char *fmt, ...)
+{
+	if (!error_pending)
+		return;
+	size_t n = strlen(error_text);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(error_text + n, sizeof error_text - n, fmt, ap);
+	va_end(ap);
 }
 
 static bool (*explainer)(const char *, const char *, char *, size_t);
@@ -98,13 +113,45 @@ void nsshare_error_explainer(bool (*explain)(const char *msg,
 	__atomic_store_n(&explainer, explain, __ATOMIC_RELEASE);
 }
 
+/* MSG into BUF of CAP bytes, each FROM[i] in it replaced by TO[i]. */
+static void copy_renaming(char *buf, size_t cap, const char *msg,
+			  const char *const *from, const char *const *to,
+			  size_t n)
+{
+	size_t len = 0;
+	while (*msg && len + 1 < cap) {
+		size_t i = 0;
+		while (i < n && strncmp(msg, from[i], strlen(from[i])) != 0)
+			i++;
+		if (i == n) {
+			buf[len++] = *msg++;
+			continue;
+		}
+		int w = snprintf(buf + len, cap - len, "%s", to[i]);
+		len = w < 0 || (size_t)w >= cap - len ? cap - 1 : len + (size_t)w;
+		msg += strlen(from[i]);
+	}
+	buf[len] = '\0';
+}
+
 void nsshare_error_take_glibc(const char *object)
+{
+	nsshare_error_take_glibc_renaming(object, NULL, NULL, 0);
+}
+
+void nsshare_error_take_glibc_renaming(const char *object,
+				       const char *const *from,
+				       const char *const *to, size_t nrenames)
 {
 	const struct nsshare_real *real = real_quiet();
 	const char *msg = real ? real->dlerror() : NULL;
 	if (!msg)
 		msg = "unknown error in the dynamic loader";
-	char named[ERROR_MAX];
+	char renamed[ERROR_MAX], named[ERROR_MAX];
+	if (nrenames) {
+		copy_renaming(renamed, sizeof renamed, msg, from, to, nrenames);
+		msg = renamed;
+	}
 	bool (*explain)(const char *, const char *, char *, size_t) =
 		__atomic_load_n(&explainer, __ATOMIC_ACQUIRE);
 	if (!explain || !explain(msg, object, named, sizeof named))

@@ -190,6 +190,31 @@ static const struct copy *copy_of(const struct copy *copies, size_t n,
 	return NULL;
 }
 
+/* glibc's error for loading an instance's copies (the N OLD ones and the
+ * NNEW new ones), in the user's terms: each copy named by the file it
+ * copies, and the limit explained where static TLS ran out. */
+static void load_error_take(const char *object, const struct copy *old,
+			    size_t n, const struct copy *made, size_t nnew)
+{
+	const char **from = calloc(n + nnew + 1, sizeof *from);
+	const char **to = calloc(n + nnew + 1, sizeof *to);
+	size_t k = 0;
+	for (size_t i = 0; from && to && i < n + nnew; i++, k++) {
+		const struct copy *c = i < n ? &old[i] : &made[i - n];
+		from[k] = c->path;
+		to[k] = c->file;
+	}
+	nsshare_error_take_glibc_renaming(object, from, to, from && to ? k : 0);
+	free(from);
+	free(to);
+	if (nsshare_error_says("static TLS"))
+		nsshare_error_append(" (each instance's copy of a library with "
+				     "initial-exec TLS takes static TLS of "
+				     "its own; from glibc 2.32 on, GLIBC_TUNABLES="
+				     "glibc.rtld.optional_static_tls=BYTES "
+				     "reserves more)");
+}
+
 /* Loads CLOSURE into instance ID, which holds the N copies OLD already:
  * copies of the private objects it lacks are made and appended to *NEW
  * (*NNEW of them), and the library's copy is opened.  Its handle, or NULL
@@ -210,11 +235,13 @@ static void *instance_load(Lmid_t id, const struct copy *old, size_t n,
 	bool ok = real && copies && at && from && to;
 	if (!ok && real)
 		nsshare_error(object, "out of memory");
-	if (ok && (count == 0 || closure->items[0].kind)) {
+	if (ok && (count == 0 || closure->items[0].kind ||
+		   (mode & RTLD_SHARED))) {
 		nsshare_error(object, "a shared object has no instance of its "
 			      "own: open it with dlopen");
 		ok = false;
 	}
+	mode &= ~NSSHARE_OWN_FLAGS;
 	/* Every new copy's descriptor first: a copy names its
 	 * dependencies' copies by path, and a path needs the descriptor. */
 	for (size_t i = 0; ok && i < count; i++) {
@@ -266,7 +293,7 @@ static void *instance_load(Lmid_t id, const struct copy *old, size_t n,
 		top = real->dlmopen(LM_ID_BASE, at[0],
 				    (mode & ~RTLD_GLOBAL) | RTLD_LOCAL);
 		if (!top)
-			nsshare_error_take_glibc(object);
+			load_error_take(object, old, n, copies, nnew);
 		ok = top != NULL;
 	}
 	for (size_t i = 0; ok && i < nnew; i++) {

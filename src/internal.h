@@ -68,8 +68,18 @@ void nsshare_error(const char *object, const char *fmt, ...)
  * (OBJECT may be NULL): what the caller asked for, as the caller named
  * it, so that the text is stock's where stock's names it. */
 void nsshare_error_take_glibc(const char *object);
+/* nsshare_error_take_glibc, with each FROM[i] (of N) in glibc's message
+ * replaced by TO[i] first: an instance's copies named by their files. */
+void nsshare_error_take_glibc_renaming(const char *object,
+				       const char *const *from,
+				       const char *const *to, size_t n);
+/* Whether the pending error says TEXT. */
+bool nsshare_error_says(const char *text);
 /* Whether the pending error says that glibc has no namespace left. */
 bool nsshare_error_no_namespace(void);
+/* Adds to the pending error, if there is one. */
+void nsshare_error_append(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 /* Hands down EXPLAIN, which nsshare_error_take_glibc asks first to put a
  * glibc message in the user's terms (true: BUF holds the whole text). */
 void nsshare_error_explainer(bool (*explain)(const char *msg,
@@ -275,7 +285,9 @@ size_t nsshare_copy_share_code(int fd, const char *path, const char *file);
  * real namespace (DL_NNS is 16). */
 /* Loads CLOSURE (its first object the library OBJECT names) as a new
  * instance: copies of its private objects in the base namespace, what is
- * shared as it is.  The library's handle, or NULL with an error set. */
+ * shared as it is; refused for a shared library (MODE's RTLD_SHARED, or
+ * a shared first object).  The library's handle, or NULL with an error
+ * set. */
 void *nsshare_instance_create(const char *object,
 			      const struct nsshare_closure *closure, int mode);
 /* Whether instance ID is there. */
