@@ -45,4 +45,34 @@ PKG_CONFIG_PATH=$(dirname "$pc") cc -o "$prefix/app" "$prefix/app.c" \
 out=$("$prefix/app")
 [ "$out" = "ok 128" ] || fail "app printed '$out'"
 readelf -d "$prefix/app" | grep -q 'libnsshare.so.0' || fail "app does not need libnsshare"
-echo "1 passed, 0 failed"
+
+# The same program built by CMake: find_package(nsshare), nsshare::nsshare.
+for f in nsshare.3 nsshare.7 nsshare-tag.1; do
+	find "$prefix" -name "$f*" | grep -q . || fail "man page $f not installed"
+done
+mkdir "$prefix/cmake-app"
+cp "$prefix/app.c" "$prefix/cmake-app/app.c"
+cat > "$prefix/cmake-app/CMakeLists.txt" <<'CML'
+cmake_minimum_required(VERSION 3.18)
+project(app C)
+find_package(nsshare 0.1 REQUIRED)
+add_executable(app app.c)
+target_link_libraries(app PRIVATE nsshare::nsshare)
+set_target_properties(app PROPERTIES BUILD_RPATH "${NSSHARE_RPATH}")
+CML
+cmake -S "$prefix/cmake-app" -B "$prefix/cmake-app/build" \
+	-DCMAKE_PREFIX_PATH="$prefix" -DNSSHARE_RPATH="$(dirname "$lib")" \
+	>"$prefix/cmake.log" 2>&1 &&
+	cmake --build "$prefix/cmake-app/build" >>"$prefix/cmake.log" 2>&1 ||
+	{ cat "$prefix/cmake.log"; fail "cannot build with find_package(nsshare)"; }
+out=$("$prefix/cmake-app/build/app")
+[ "$out" = "ok 128" ] || fail "the CMake-built app printed '$out'"
+readelf -d "$prefix/cmake-app/build/app" | grep -q 'libnsshare.so.0' ||
+	fail "the CMake-built app does not need libnsshare"
+# A version this package does not promise to be compatible with.
+sed -i 's/find_package(nsshare 0.1 REQUIRED)/find_package(nsshare 1.0 REQUIRED)/' \
+	"$prefix/cmake-app/CMakeLists.txt"
+cmake -S "$prefix/cmake-app" -B "$prefix/cmake-app/build1" \
+	-DCMAKE_PREFIX_PATH="$prefix" >/dev/null 2>&1 &&
+	fail "find_package(nsshare 1.0) accepted version 0.x"
+echo "2 passed, 0 failed"
