@@ -10,7 +10,8 @@ set -eu
 # (libclang_rt.fuzzer, .tsan) comes with it in libclang-common-11-dev.
 # test/real/egl.c needs glvnd's libEGL, Mesa's EGL and its llvmpipe
 # (in libgl1-mesa-dri); it reaches GL through eglGetProcAddress.
-common="gcc g++ make cmake pkgconf libelf-dev zlib1g check valgrind
+# test/compat/gdb_check.sh debugs a namespace with gdb.
+common="gcc g++ make cmake pkgconf libelf-dev zlib1g check valgrind gdb
 	libsqlite3-0 python3 clang libegl1 libegl-mesa0 libgl1-mesa-dri"
 
 # The packages for Debian suite $1: the common ones, and the runtime

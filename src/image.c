@@ -52,7 +52,11 @@ static const char *const section_name[SEC_COUNT] = {
 /* Sections that only some images have. */
 static bool section_optional(int i)
 {
-	return i == SEC_RELA || i == SEC_TEXT || i == SEC_DATA || i == SEC_TBSS;
+	/* An empty version table beside a symbol table of one entry (a
+	 * root's) is what BFD warns of in gdb: "version count (0) does not
+	 * match symbol count (1)". */
+	return i == SEC_RELA || i == SEC_TEXT || i == SEC_DATA ||
+	       i == SEC_TBSS || i == SEC_VERSYM || i == SEC_VERDEF;
 }
 
 struct section {
