@@ -1,7 +1,9 @@
 #!/bin/sh
 # The distro matrix: builds nsshare and runs its whole test suite
 # (scripts/test.sh: plain build, ASan+UBSan build, valgrind) in a Debian
-# chroot per suite, then prints a markdown table of the results.
+# chroot per suite, installs the Debian package it builds in a throwaway
+# view of the chroot (package_check), then prints a markdown table of the
+# results.
 #
 #   scripts/matrix.sh [SUITE...]   default: bullseye bookworm trixie forky
 #
@@ -104,6 +106,44 @@ in_chroot() {
 			/bin/sh -c "$2"' sh "$cache/$1" "$2"
 }
 
+# Builds suite $1's Debian package in its chroot (CPack) and installs it
+# in a throwaway view of the chroot, an overlay over it in a mount
+# namespace of its own, where it runs what a user of the package would:
+# the demo, pkg-config, nsshare-tag.  Prints passed or failed; the log is
+# $cache/$1.package.log.
+package_check() {
+	plog=$cache/$1.package.log
+	if ! in_chroot "$1" "cd /src/nsshare && cmake --build build --target package" \
+		>"$plog" 2>&1; then
+		echo failed
+		return
+	fi
+	deb=$(cd "$cache/$1/src/nsshare/build" && ls nsshare_*.deb | head -n 1)
+	view=$(mktemp -d)
+	if unshare --mount --propagation private sh -eu -c '
+		lower=$1 view=$2 deb=$3
+		mkdir "$view/upper" "$view/work" "$view/root"
+		mount -t overlay overlay \
+			-o "lowerdir=$lower,upperdir=$view/upper,workdir=$view/work" \
+			"$view/root"
+		mount -t proc proc "$view/root/proc"
+		mount --rbind /dev "$view/root/dev"
+		cp "$lower/src/nsshare/build/$deb" "$view/root/tmp/"
+		exec chroot "$view/root" /usr/bin/env -i HOME=/root \
+			PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /bin/sh -euxc "
+			dpkg-deb -c /tmp/$deb | grep -q man7/nsshare.7
+			dpkg -i /tmp/$deb
+			/usr/libexec/nsshare/nsshare-demo
+			pkg-config --cflags --libs nsshare
+			nsshare-tag --version
+			dpkg -P nsshare"' sh "$cache/$1" "$view" "$deb" >>"$plog" 2>&1; then
+		echo passed
+	else
+		echo failed
+	fi
+	rm -rf "$view"
+}
+
 # What ctest passed in log $1, build by build: "124/124", or
 # "89/89 (41 disabled)" where it skipped tests the suite disables.
 ctest_counts() {
@@ -131,6 +171,7 @@ for suite in "$@"; do
 	result=failed
 	made=-
 	glibc="?"
+	package=-
 	if make_chroot "$suite"; then
 		copy_tree "$suite"
 		glibc=$(in_chroot "$suite" "getconf GNU_LIBC_VERSION" | sed 's/^glibc //')
@@ -140,18 +181,23 @@ for suite in "$@"; do
 		else
 			tail -n 40 "$log" >&2
 		fi
+		package=$(package_check "$suite")
+		if [ "$package" != passed ]; then
+			result=failed
+			tail -n 20 "$cache/$suite.package.log" >&2
+		fi
 	fi
 	[ "$result" = passed ] || status=1
 	gcc=$(in_chroot "$suite" "gcc -dumpfullversion" 2>/dev/null || echo "?")
 	valgrind=$(grep -c "valgrind: no leaks in libnsshare" "$log" 2>/dev/null || true)
 	[ "${valgrind:-0}" -gt 0 ] && valgrind=clean || valgrind="-"
-	rows="$rows| Debian $(release_of "$suite") ($suite) | $glibc | $gcc | $(ctest_counts "$log" 2>/dev/null) | $valgrind | $result | $made | $(( $(date +%s) - start )) s |
+	rows="$rows| Debian $(release_of "$suite") ($suite) | $glibc | $gcc | $(ctest_counts "$log" 2>/dev/null) | $valgrind | $package | $result | $made | $(( $(date +%s) - start )) s |
 "
 	exec 9>&-
 done
 
 echo
-echo "| distro | glibc | gcc | ctest passed (plain, ASan+UBSan) | valgrind | result | debootstrap | time |"
-echo "|---|---|---|---|---|---|---:|---:|"
+echo "| distro | glibc | gcc | ctest passed (plain, ASan+UBSan) | valgrind | package | result | debootstrap | time |"
+echo "|---|---|---|---|---|---|---|---:|---:|"
 printf '%s' "$rows"
 exit $status

@@ -23,7 +23,8 @@ exported=$(nm -D --defined-only "$lib" | awk '{print $3}' | LC_ALL=C sort | tr '
 [ "$exported" = "dl_iterate_ns_phdr dlclose dlerror dlinfo dlmopen dlopen " ] ||
 	fail "exports '$exported', want 'dl_iterate_ns_phdr dlclose dlerror dlinfo dlmopen dlopen '"
 
-# A program built the way the README says, against the installed files.
+# A program built the way the README says, against the installed files
+# (the .pc file finds the prefix from where it is, as in a package).
 cat > "$prefix/app.c" <<'APP'
 #include <nsshare.h>
 #include <stdio.h>
@@ -40,7 +41,7 @@ int main(void)
 }
 APP
 PKG_CONFIG_PATH=$(dirname "$pc") cc -o "$prefix/app" "$prefix/app.c" \
-	$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --define-prefix --cflags --libs nsshare) \
+	$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --cflags --libs nsshare) \
 	-Wl,-rpath,"$(dirname "$lib")" || fail "cannot build with pkg-config"
 out=$("$prefix/app")
 [ "$out" = "ok 128" ] || fail "app printed '$out'"
