@@ -30,8 +30,11 @@ static const struct {
 	  "each new namespace's objects in order, proxies marked" },
 	{ "images", NSSHARE_DEBUG_IMAGES,
 	  "generated images and copies: name, size, time to build" },
+	{ "bindings", NSSHARE_DEBUG_BINDINGS,
+	  "bindings through proxies: symbol, namespace, the base object" },
 	{ "all", NSSHARE_DEBUG_FILES | NSSHARE_DEBUG_SCOPES |
-		 NSSHARE_DEBUG_IMAGES, "all of the above" },
+		 NSSHARE_DEBUG_IMAGES | NSSHARE_DEBUG_BINDINGS,
+	  "all of the above" },
 };
 
 static unsigned debug_mask;

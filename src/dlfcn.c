@@ -366,6 +366,7 @@ static void *open_secondary(const struct nsshare_real *real, Lmid_t id,
 	nsshare_loader_enter();
 	void *handle = open_secondary_locked(real, id, file, mode, caller);
 	nsshare_loader_leave();
+	nsshare_bindings_report(handle);
 	return handle;
 }
 

@@ -251,6 +251,7 @@ enum nsshare_debug_category {
 	NSSHARE_DEBUG_FILES = 1,
 	NSSHARE_DEBUG_SCOPES = 2,
 	NSSHARE_DEBUG_IMAGES = 4,
+	NSSHARE_DEBUG_BINDINGS = 8,
 };
 /* Whether NSSHARE_DEBUG asks for CATEGORY (read once; never in secure
  * mode). */
@@ -259,6 +260,12 @@ bool nsshare_debug_on(unsigned category);
  * for. */
 void nsshare_debug(unsigned category, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* ---- bindings.c: NSSHARE_DEBUG=bindings. */
+/* Reports the bindings through proxies of the objects of HANDLE's
+ * namespace that no earlier report covered; nothing unless the category
+ * is asked for.  Called after a load, outside the loader lock. */
+void nsshare_bindings_report(void *handle);
 
 /* ---- copy.c: copies of objects with an identity of their own. */
 struct nsshare_copy_spec {
