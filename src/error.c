@@ -167,6 +167,15 @@ void nsshare_error_take_glibc_renaming(const char *object,
 	memcpy(error_text + n, named, len);
 	error_text[n + len] = '\0';
 	error_pending = true;
+	/* The limit a plain load into a namespace or an instance meets
+	 * first, with what lifts it. */
+	if (nsshare_error_says("cannot allocate memory in static TLS block"))
+		nsshare_error_append(" (each namespace's or instance's own copy "
+				     "of a library with initial-exec TLS takes "
+				     "static TLS; NSSHARE_SHARE of the library "
+				     "makes one copy of it, and from glibc 2.32 "
+				     "on GLIBC_TUNABLES=glibc.rtld."
+				     "optional_static_tls=BYTES reserves more)");
 }
 
 NSSHARE_API char *dlerror(void)

@@ -197,7 +197,7 @@ static const struct copy *copy_of(const struct copy *copies, size_t n,
 
 /* glibc's error for loading an instance's copies (the N OLD ones and the
  * NNEW new ones), in the user's terms: each copy named by the file it
- * copies, and the limit explained where static TLS ran out. */
+ * copies. */
 static void load_error_take(const char *object, const struct copy *old,
 			    size_t n, const struct copy *made, size_t nnew)
 {
@@ -212,12 +212,6 @@ static void load_error_take(const char *object, const struct copy *old,
 	nsshare_error_take_glibc_renaming(object, from, to, from && to ? k : 0);
 	free(from);
 	free(to);
-	if (nsshare_error_says("static TLS"))
-		nsshare_error_append(" (each instance's copy of a library with "
-				     "initial-exec TLS takes static TLS of "
-				     "its own; from glibc 2.32 on, GLIBC_TUNABLES="
-				     "glibc.rtld.optional_static_tls=BYTES "
-				     "reserves more)");
 }
 
 /* Loads CLOSURE into instance ID, which holds the N copies OLD already:
