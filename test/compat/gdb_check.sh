@@ -5,12 +5,12 @@
 # through shared code (the base libc's qsort) name every frame, gdb warns
 # of nothing it does not warn of with stock, and `info sharedlibrary`
 # lists what stock lists: each proxy by the name of what it stands for,
-# beside nsshare's own libraries in the base (and its root, before glibc
-# 2.35, when debuggers still see it: README).
-# Usage: gdb_check.sh PROG MODULE LIBNSSHARE GLIBC_VERSION
+# beside nsshare's own libraries in the base (and the namespace's root,
+# where the debugger sees it: README).
+# Usage: gdb_check.sh PROG MODULE LIBNSSHARE
 # PROG must not be linked with libnsshare: stock runs it plain.
 set -u
-prog=$1 mod=$2 lib=$3 glibc=$4
+prog=$1 mod=$2 lib=$3
 command -v gdb >/dev/null || { echo "FAIL: no gdb (scripts/deps.sh installs it)"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -74,13 +74,14 @@ if ! grep -q 'Breakpoint 1, gdbmod_cmp' "$tmp/stock.out" ||
 fi
 
 # nsshare's own libraries: libnsshare and what it needs beyond the program.
+# A namespace's root is nsshare's too: ld.so lists it before glibc 2.35,
+# and a gdb that follows ld.so's probes (gdb 18, Debian testing) keeps it
+# from the moment the namespace was made, after src/rdebug.c has taken it
+# off the list; it is left out of the comparison, one per namespace.
 ldd "$prog" | awk '{ print $1 }' | sed 's,.*/,,' | LC_ALL=C sort -u >"$tmp/prog.deps"
 ldd "$lib" | awk '{ print $1 }' | sed 's,.*/,,' | LC_ALL=C sort -u >"$tmp/lib.deps"
 { basename "$(readlink -f "$lib")"
   LC_ALL=C comm -13 "$tmp/prog.deps" "$tmp/lib.deps" | grep -v vdso
-  if [ "$(printf '%s\n2.35\n' "$glibc" | sort -V | head -1)" != 2.35 ]; then
-	echo nsshare-root
-  fi
 } | LC_ALL=C sort >"$tmp/own"
 
 session nsshare "$lib"
@@ -116,6 +117,11 @@ extra=$(LC_ALL=C comm -13 "$tmp/stock.warn" "$tmp/nsshare.warn")
 check $? "gdb warns under nsshare of what it does not with stock: $extra"
 # The libraries: stock's, and nsshare's own.
 LC_ALL=C sort "$tmp/stock.names" "$tmp/own" >"$tmp/want"
+roots=$(grep -c '^nsshare-root$' "$tmp/nsshare.names")
+[ "$roots" -le 1 ]
+check $? "$roots roots listed for one namespace"
+grep -v '^nsshare-root$' "$tmp/nsshare.names" >"$tmp/nsshare.names.noroot"
+mv "$tmp/nsshare.names.noroot" "$tmp/nsshare.names"
 cmp -s "$tmp/want" "$tmp/nsshare.names"
 check $? "info sharedlibrary lists $(tr '\n' ' ' <"$tmp/nsshare.names"), stock's and nsshare's own are $(tr '\n' ' ' <"$tmp/want")"
 ! grep -q '/proc/[0-9]*/fd/' "$tmp/nsshare.libs"
