@@ -1,6 +1,6 @@
 /* NSSHARE_DEBUG=bindings: the bindings of a namespace's objects that
  * cross a proxy, each with the base object that answers it.  Calls
- * object.c, proxy.c, namespace.c and debug.c.
+ * object.c, proxy.c, namespace.c, debug.c and real.c.
  *
  * ld.so binds inside itself and tells nobody but LD_DEBUG, which names
  * the proxy (that is where its lookup found the symbol).  The answer is
@@ -157,8 +157,11 @@ void nsshare_bindings_report(void *handle)
 		return;
 	struct link_map *lm = NULL;
 	Lmid_t ns = LM_ID_BASE;
+	/* An instance's copies are base objects and bind to base copies
+	 * directly: no proxy is crossed. */
 	if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm ||
-	    dlinfo(handle, RTLD_DI_LMID, &ns) != 0 || ns == LM_ID_BASE)
+	    dlinfo(handle, RTLD_DI_LMID, &ns) != 0 || ns == LM_ID_BASE ||
+	    ns >= NSSHARE_INSTANCE_FIRST)
 		return;
 	while (lm->l_prev)
 		lm = lm->l_prev;

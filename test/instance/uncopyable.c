@@ -3,23 +3,9 @@
  * segment of its new names (src/copy.c).  Past glibc's namespaces its
  * dlmopen fails naming the file and the reason, and leaves nothing
  * behind: no descriptor, no instance; the namespaces still work. */
-#include "it.h"
-
-#include <dirent.h>
+#include "../shared/shared_util.h"
 
 #define MOD "libinstance-nonote.so"
-
-static int count_fds(void)
-{
-	int n = 0;
-	DIR *d = opendir("/proc/self/fd");
-	if (!d)
-		return -1;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
 
 int main(void)
 {
