@@ -107,6 +107,11 @@
  * Errors.  Every failure returns NULL and leaves a message for dlerror():
  * "<object>: <reason>", reported once and cleared when read, as glibc does.
  * A failed call leaves nothing behind: no namespace, no proxy in it.
+ * Where glibc refuses (static TLS or its 16 namespaces used up, an
+ * undefined symbol that an object nsshare shares defines), the message is
+ * glibc's, whole, followed by nsshare's reason and what to do, in
+ * parentheses: "libz.so.1: no more namespaces available for dlmopen():
+ * Invalid argument (glibc has 16 namespaces, ...)".
  *
  * Thread safety.  All of the above may be called from several threads at
  * once, from constructors run by a dlmopen(), and after fork().

@@ -11,7 +11,7 @@ set -eu
 # test/real/egl.c needs glvnd's libEGL, Mesa's EGL and its llvmpipe
 # (in libgl1-mesa-dri); it reaches GL through eglGetProcAddress.
 # test/compat/gdb_check.sh debugs a namespace with gdb.
-common="gcc g++ make cmake pkgconf libelf-dev zlib1g check valgrind gdb
+common="gcc g++ make cmake pkgconf libelf-dev zlib1g check valgrind gdb libunwind-dev
 	libsqlite3-0 python3 clang libegl1 libegl-mesa0 libgl1-mesa-dri"
 
 # The packages for Debian suite $1: the common ones, and the runtime

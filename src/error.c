@@ -134,6 +134,70 @@ static void copy_renaming(char *buf, size_t cap, const char *msg,
 	buf[len] = '\0';
 }
 
+static bool (*symbol_owner)(const char *, char *, size_t);
+
+void nsshare_error_symbol_owner(bool (*owner)(const char *symbol, char *lib,
+					      size_t cap))
+{
+	__atomic_store_n(&symbol_owner, owner, __ATOMIC_RELEASE);
+}
+
+/* Appends to the glibc message in TEXT (of CAP bytes) what to do about the
+ * limit or the miss it reports, when nsshare knows: glibc's text stays
+ * whole in front, as stock gives it.  Whether it did. */
+static bool hint_add(char *text, size_t cap)
+{
+	size_t n = strlen(text);
+	char *end = text + n;
+	cap -= n;
+	/* The limits a load into a namespace or an instance meets, with what
+	 * lifts each. */
+	if (strstr(text, "cannot allocate memory in static TLS block")) {
+		snprintf(end, cap, " (each namespace's or instance's own copy of "
+			 "a library with initial-exec TLS takes static TLS, and "
+			 "with RTLD_ISOLATE so does each namespace's own libc; "
+			 "NSSHARE_SHARE of the library makes one copy of it, and "
+			 "from glibc 2.32 on GLIBC_TUNABLES=glibc.rtld."
+			 "optional_static_tls=BYTES reserves more)");
+		return true;
+	}
+	if (strstr(text, "no more namespaces available")) {
+		snprintf(end, cap, " (glibc has %d namespaces, the base one "
+			 "included; RTLD_ISOLATE takes one each, where without "
+			 "it dlmopen(LM_ID_NEWLM) goes on with nsshare's "
+			 "instances, and an object shared with RTLD_SHARED or "
+			 "NSSHARE_SHARE needs no namespace of its own)",
+			 NSSHARE_DL_NNS);
+		return true;
+	}
+	/* A symbol of an object nsshare shares: its base copy was loaded as
+	 * RTLD_LOCAL loading does (the base namespace's global scope is the
+	 * program's to choose), so it is found only through DT_NEEDED, where
+	 * a namespace's first object would have been global there. */
+	const char *miss = strstr(text, ": undefined symbol: ");
+	bool (*owner)(const char *, char *, size_t) =
+		__atomic_load_n(&symbol_owner, __ATOMIC_ACQUIRE);
+	if (!miss || !owner)
+		return false;
+	char symbol[256], lib[256];
+	const char *name = miss + strlen(": undefined symbol: ");
+	const char *version = strstr(name, ", version ");
+	size_t len = version ? (size_t)(version - name) : strlen(name);
+	if (len == 0 || len >= sizeof symbol)
+		return false;
+	memcpy(symbol, name, len);
+	symbol[len] = '\0';
+	if (!owner(symbol, lib, sizeof lib))
+		return false;
+	snprintf(end, cap, " (%s is defined by %s, which nsshare shares with "
+		 "namespaces: its one copy, in the base namespace, is loaded "
+		 "as RTLD_LOCAL loading is, so other objects find its symbols "
+		 "only through DT_NEEDED; dlopen(\"%s\", RTLD_NOW | "
+		 "RTLD_GLOBAL) makes them global in the base, as linking the "
+		 "program with it does)", symbol, lib, lib);
+	return true;
+}
+
 void nsshare_error_take_glibc(const char *object)
 {
 	nsshare_error_take_glibc_renaming(object, NULL, NULL, 0);
@@ -167,15 +231,7 @@ void nsshare_error_take_glibc_renaming(const char *object,
 	memcpy(error_text + n, named, len);
 	error_text[n + len] = '\0';
 	error_pending = true;
-	/* The limit a plain load into a namespace or an instance meets
-	 * first, with what lifts it. */
-	if (nsshare_error_says("cannot allocate memory in static TLS block"))
-		nsshare_error_append(" (each namespace's or instance's own copy "
-				     "of a library with initial-exec TLS takes "
-				     "static TLS; NSSHARE_SHARE of the library "
-				     "makes one copy of it, and from glibc 2.32 "
-				     "on GLIBC_TUNABLES=glibc.rtld."
-				     "optional_static_tls=BYTES reserves more)");
+	(void)hint_add(error_text, sizeof error_text);
 }
 
 NSSHARE_API char *dlerror(void)
@@ -185,8 +241,13 @@ NSSHARE_API char *dlerror(void)
 	 * whenever we set one. */
 	char *msg = real ? real->dlerror() : NULL;
 	if (msg) {
+		/* glibc's own, from a call that went straight to it (the base
+		 * namespace's dlopen, RTLD_ISOLATE), copied: a hint may call
+		 * glibc, which frees MSG on its next error. */
 		error_pending = false;
-		return msg;
+		snprintf(error_text, sizeof error_text, "%s", msg);
+		(void)hint_add(error_text, sizeof error_text);
+		return error_text;
 	}
 	if (!error_pending)
 		return NULL;

@@ -80,6 +80,10 @@ bool nsshare_error_no_namespace(void);
 /* Adds to the pending error, if there is one. */
 void nsshare_error_append(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+/* Hands down OWNER, which a glibc "undefined symbol" error asks for the
+ * object nsshare shares that defines SYMBOL (true: its name is in LIB). */
+void nsshare_error_symbol_owner(bool (*owner)(const char *symbol, char *lib,
+					      size_t cap));
 /* Hands down EXPLAIN, which nsshare_error_take_glibc asks first to put a
  * glibc message in the user's terms (true: BUF holds the whole text). */
 void nsshare_error_explainer(bool (*explain)(const char *msg,

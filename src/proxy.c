@@ -169,6 +169,36 @@ static struct {
 	[REPLACE_DL_ITERATE_PHDR] = { "dl_iterate_phdr", NULL },
 };
 
+/* The base copy that defines SYMBOL itself, for error.c's hint on an
+ * "undefined symbol" error: its SONAME (or file name) into LIB.  The list
+ * is walked without the table lock, which dlsym must not be called under:
+ * entries are put at its head whole and never freed. */
+static bool proxy_symbol_owner(const char *symbol, char *lib, size_t cap)
+{
+	nsshare_lock();
+	const struct nsshare_proxy *p = proxies;
+	nsshare_unlock();
+	const struct nsshare_real *real = nsshare_real();
+	for (; p && real; p = p->next) {
+		void *addr = dlsym(p->base, symbol);
+		if (!addr) {
+			/* Not to be reported after the error being explained. */
+			real->dlerror();
+			continue;
+		}
+		Dl_info info;
+		struct link_map *owner = NULL;
+		if (!dladdr1(addr, &info, (void **)&owner, RTLD_DL_LINKMAP) ||
+		    owner != p->base)
+			continue;
+		const char *name = p->soname ? p->soname : p->base->l_name;
+		const char *slash = strrchr(name, '/');
+		snprintf(lib, cap, "%s", slash ? slash + 1 : name);
+		return true;
+	}
+	return false;
+}
+
 void nsshare_proxy_init(void *(*dlopen_in_namespace)(const char *, int),
 			int (*iterate_in_namespace)(nsshare_phdr_callback *,
 						    void *))
@@ -176,6 +206,7 @@ void nsshare_proxy_init(void *(*dlopen_in_namespace)(const char *, int),
 	glibc_replacements[REPLACE_DLOPEN].address = (void *)dlopen_in_namespace;
 	glibc_replacements[REPLACE_DL_ITERATE_PHDR].address =
 		(void *)iterate_in_namespace;
+	nsshare_error_symbol_owner(proxy_symbol_owner);
 }
 
 /* The runtime value the proxy exports for OBJ's symbol SYM, named NAME;

@@ -12,13 +12,7 @@
 set -u
 prog=$1 mod=$2 lib=$3
 command -v gdb >/dev/null || { echo "FAIL: no gdb (scripts/deps.sh installs it)"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-check() { # CONDITION-STATUS MESSAGE
-	if [ "$1" -eq 0 ]; then passed=$((passed + 1)); else
-		failed=$((failed + 1)); echo "FAIL: $2"; fi
-}
+. "$(dirname "$0")/checks.sh"
 
 cat > "$tmp/cmds" <<'GDB'
 set breakpoint pending on
@@ -68,9 +62,8 @@ session stock ""
 if ! grep -q 'Breakpoint 1, gdbmod_cmp' "$tmp/stock.out" ||
 	! grep -Eq 'Breakpoint 2(\.[0-9]+)?, gdbshared_hit' "$tmp/stock.out"; then
 	cat "$tmp/stock.out"
-	echo "skipped: $(gdb --version | head -n 1) does not stop in a" \
+	skip "$(gdb --version | head -n 1) does not stop in a" \
 		"namespace's module with stock glibc either"
-	exit 77
 fi
 
 # nsshare's own libraries: libnsshare and what it needs beyond the program.
@@ -129,5 +122,4 @@ check $? "a library named /proc/PID/fd/N: $(cat "$tmp/nsshare.libs")"
 grep -q 'gdbmod_run: 2, base: 1' "$out"
 check $? "the program's output: $(grep gdbmod_run "$out")"
 [ "$failed" -eq 0 ] || { echo "--- nsshare's session:"; cat "$out"; }
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish gdb

@@ -16,7 +16,8 @@ static void want_error(char *want, size_t cap, const char *file)
 {
 	snprintf(want, cap, "%s: cannot allocate memory in static "
 		 "TLS block (each namespace's or instance's own copy of a "
-		 "library with initial-exec TLS takes static TLS; "
+		 "library with initial-exec TLS takes static TLS, and with "
+		 "RTLD_ISOLATE so does each namespace's own libc; "
 		 "NSSHARE_SHARE of the library makes one copy of it, and "
 		 "from glibc 2.32 on GLIBC_TUNABLES=glibc.rtld."
 		 "optional_static_tls=BYTES reserves more)", file);
