@@ -1,9 +1,11 @@
 /* nsshare-bench: stock dlmopen against nsshare's, in one run.
  *
- * The program runs itself twice, once plain and once with
- * LD_PRELOAD=libnsshare.so, each child measuring the same things for each
- * library named on the command line, and prints a markdown table with the
- * ratios nsshare / stock.  A second table compares, under nsshare, the
+ * The program runs itself in pairs of children, one plain and one with
+ * LD_PRELOAD=libnsshare.so, one after the other, each child measuring the
+ * same things for each library named on the command line, and prints a
+ * markdown table with the medians, the ratios nsshare / stock and the
+ * range of the ratio over the pairs, so that a noisy machine shows as a
+ * wide range rather than as a verdict.  A second table compares, under nsshare, the
  * base namespace with a namespace sharing it: dlsym through the base
  * copy's handle against through its proxy (RTLD_SHARED), and a call into
  * libc from the base against from a namespace (bench/caller.c).
@@ -31,10 +33,10 @@
 #define CYCLES 200
 #define LOOKUPS 100000
 #define CALLS 1000000
-#define RUNS 5
+#define RUNS 7
 
 /* Every figure a double, so that runs can be combined field by field. */
-#define NFIGURES 12
+#define NFIGURES 13
 union figures {
 	struct {
 		double namespaces;     /* opened before dlmopen failed */
@@ -43,6 +45,7 @@ union figures {
 		double first_us;       /* the first dlmopen of the process */
 		double steady_us;      /* a later dlmopen into a fresh namespace */
 		double close_us;       /* dlclose of a namespace's library */
+		double close_all_us;   /* the same, with all namespaces open */
 		double dlsym_ns;       /* dlsym through the namespace's handle */
 		double call_base_ns;   /* a libc call from the base namespace */
 		double call_ns_ns;     /* a libc call from a fresh namespace */
@@ -147,8 +150,11 @@ static void measure(const char *lib, const char *sym, bool nsshare,
 		fig->rss_kb_per_ns = (double)(rollup_kb("Rss:") - rss0) / (n - 1);
 		fig->pss_kb_per_ns = (double)(rollup_kb("Pss:") - pss0) / (n - 1);
 	}
-	for (int i = 1; i < n; i++)
+	/* Closing them all, the last first, as a program ends. */
+	double c0 = now_us();
+	for (int i = n - 1; i >= 1; i--)
 		dlclose(h[i]);
+	fig->close_all_us = n > 1 ? (now_us() - c0) / (n - 1) : -1;
 
 	/* Steady state: a fresh namespace each time, one kept open.  A
 	 * library that cannot be unloaded uses up the namespaces: then there
@@ -207,36 +213,53 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The median, figure by figure, of RUNS children in MODE: the first
- * dlmopen happens once per process, so one process gives one sample. */
-static int run_children(const char *self, const char *mode, const char *preload,
-			const char *lib, const char *sym, union figures *fig)
+/* RUNS pairs of children, stock's and nsshare's (PRELOAD) one after the
+ * other, so that a machine that slows down or speeds up meanwhile moves
+ * both alike.  STOCK and NS get the median of each figure (the first
+ * dlmopen happens once per process: one process gives one sample), LO and
+ * HI the lowest and highest ratio nsshare / stock of one pair. */
+static int run_pairs(const char *self, const char *preload, const char *lib,
+		     const char *sym, union figures *stock, union figures *ns,
+		     union figures *lo, union figures *hi)
 {
-	union figures runs[RUNS];
+	union figures s[RUNS], n[RUNS];
 	for (int r = 0; r < RUNS; r++)
-		if (run_child(self, mode, preload, lib, sym, &runs[r]))
+		if (run_child(self, "stock", NULL, lib, sym, &s[r]) ||
+		    run_child(self, "nsshare", preload, lib, sym, &n[r]))
 			return -1;
 	for (int f = 0; f < NFIGURES; f++) {
-		double v[RUNS];
-		for (int r = 0; r < RUNS; r++)
-			v[r] = runs[r].v[f];
-		qsort(v, RUNS, sizeof *v, cmp_double);
-		fig->v[f] = v[RUNS / 2];
+		double vs[RUNS], vn[RUNS], ratio[RUNS];
+		for (int r = 0; r < RUNS; r++) {
+			vs[r] = s[r].v[f];
+			vn[r] = n[r].v[f];
+			ratio[r] = vs[r] > 0 && vn[r] >= 0 ? vn[r] / vs[r] : -1;
+		}
+		qsort(vs, RUNS, sizeof *vs, cmp_double);
+		qsort(vn, RUNS, sizeof *vn, cmp_double);
+		qsort(ratio, RUNS, sizeof *ratio, cmp_double);
+		stock->v[f] = vs[RUNS / 2];
+		ns->v[f] = vn[RUNS / 2];
+		lo->v[f] = ratio[0];
+		hi->v[f] = ratio[RUNS - 1];
 	}
 	return 0;
 }
 
-/* A table row; a negative figure was not measured. */
-static void row(const char *what, double stock, double ns, const char *fmt)
+/* A table row; a negative figure was not measured.  LO and HI, the range
+ * of the ratio over the runs, are left out when negative. */
+static void row(const char *what, double stock, double ns, double lo,
+		double hi, const char *fmt)
 {
-	char a[32] = "n/a", b[32] = "n/a", r[32] = "n/a";
+	char a[32] = "n/a", b[32] = "n/a", r[32] = "n/a", range[40] = "";
 	if (stock >= 0)
 		snprintf(a, sizeof a, fmt, stock);
 	if (ns >= 0)
 		snprintf(b, sizeof b, fmt, ns);
 	if (stock > 0 && ns >= 0)
 		snprintf(r, sizeof r, "%.2fx", ns / stock);
-	printf("| %-34s | %10s | %10s | %8s |\n", what, a, b, r);
+	if (lo >= 0 && hi >= 0)
+		snprintf(range, sizeof range, "%.2f-%.2fx", lo, hi);
+	printf("| %-34s | %10s | %10s | %8s | %12s |\n", what, a, b, r, range);
 }
 
 /* Splits ARG, "LIBRARY[:SYMBOL]", into LIB (a buffer of LIBSZ bytes) and
@@ -285,35 +308,40 @@ int main(int argc, char **argv)
 				"defines: %s:SYMBOL\n", lib, lib);
 			return 2;
 		}
-		union figures stock, ns;
-		if (run_children(self, "stock", NULL, lib, sym, &stock) ||
-		    run_children(self, "nsshare", argv[1], lib, sym, &ns)) {
+		union figures stock, ns, lo, hi;
+		if (run_pairs(self, argv[1], lib, sym, &stock, &ns, &lo, &hi)) {
 			fprintf(stderr, "nsshare-bench: %s: a run failed\n", lib);
 			return 1;
 		}
-		printf("\n%s: stock dlmopen against nsshare (medians of %d runs, "
-		       "%d dlmopen/dlclose cycles each)\n\n", lib, RUNS, CYCLES);
-		printf("| %-34s | %10s | %10s | %8s |\n", "", "stock", "nsshare",
-		       "ratio");
-		printf("|%s|%s|%s|%s|\n", "------------------------------------",
-		       "-----------:", "-----------:", "---------:");
-		row("namespaces opened (of 15)", stock.namespaces, ns.namespaces, "%.0f");
-		row("RSS per namespace (KiB)", stock.rss_kb_per_ns, ns.rss_kb_per_ns, "%.0f");
-		row("PSS per namespace (KiB)", stock.pss_kb_per_ns, ns.pss_kb_per_ns, "%.0f");
-		row("first dlmopen (us)", stock.first_us, ns.first_us, "%.0f");
-		row("steady dlmopen (us)", stock.steady_us, ns.steady_us, "%.0f");
-		row("dlclose (us)", stock.close_us, ns.close_us, "%.0f");
-		row("dlsym through the handle (ns)", stock.dlsym_ns, ns.dlsym_ns, "%.0f");
-		row("libc call from a namespace (ns)", stock.call_ns_ns, ns.call_ns_ns, "%.1f");
+		printf("\n%s: stock dlmopen against nsshare (medians of %d runs "
+		       "each, interleaved; %d dlmopen/dlclose cycles a run; the "
+		       "range is the ratio's over the runs)\n\n", lib, RUNS, CYCLES);
+		printf("| %-34s | %10s | %10s | %8s | %12s |\n", "", "stock",
+		       "nsshare", "ratio", "range");
+		printf("|%s|%s|%s|%s|%s|\n", "------------------------------------",
+		       "-----------:", "-----------:", "---------:", "-------------:");
+#define FIGURE(what, field, fmt) \
+	row(what, stock.field, ns.field, lo.field, hi.field, fmt)
+		FIGURE("namespaces opened (of 15)", namespaces, "%.0f");
+		FIGURE("RSS per namespace (KiB)", rss_kb_per_ns, "%.0f");
+		FIGURE("PSS per namespace (KiB)", pss_kb_per_ns, "%.0f");
+		FIGURE("first dlmopen (us)", first_us, "%.0f");
+		FIGURE("steady dlmopen (us)", steady_us, "%.0f");
+		FIGURE("dlclose (us)", close_us, "%.0f");
+		FIGURE("dlclose, all namespaces open (us)", close_all_us, "%.0f");
+		FIGURE("dlsym through the handle (ns)", dlsym_ns, "%.0f");
+		FIGURE("libc call from a namespace (ns)", call_ns_ns, "%.1f");
+#undef FIGURE
 
 		printf("\n%s under nsshare: the base namespace against a "
 		       "namespace sharing it\n\n", lib);
-		printf("| %-34s | %10s | %10s | %8s |\n", "", "base",
-		       "namespace", "ratio");
-		printf("|%s|%s|%s|%s|\n", "------------------------------------",
-		       "-----------:", "-----------:", "---------:");
-		row("dlsym: base copy / proxy (ns)", ns.dlsym_base_ns, ns.dlsym_proxy_ns, "%.0f");
-		row("libc call (ns)", ns.call_base_ns, ns.call_ns_ns, "%.1f");
+		printf("| %-34s | %10s | %10s | %8s | %12s |\n", "", "base",
+		       "namespace", "ratio", "");
+		printf("|%s|%s|%s|%s|%s|\n", "------------------------------------",
+		       "-----------:", "-----------:", "---------:", "-------------:");
+		row("dlsym: base copy / proxy (ns)", ns.dlsym_base_ns,
+		    ns.dlsym_proxy_ns, -1, -1, "%.0f");
+		row("libc call (ns)", ns.call_base_ns, ns.call_ns_ns, -1, -1, "%.1f");
 	}
 	return 0;
 }

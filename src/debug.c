@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -106,4 +107,57 @@ void nsshare_debug(unsigned category, const char *fmt, ...)
 	line[len++] = '\n';
 	ssize_t w = write(debug_fd, line, len);
 	(void)w;
+}
+
+/* ---- NSSHARE_DEBUG=images: where one dlmopen's time goes, told in one
+ * line when it ends.  A dlmopen made by a constructor inside it is part
+ * of the outer one's steps. */
+static _Thread_local struct {
+	unsigned depth;
+	bool on;
+	double start, last;
+	char line[512];
+	size_t len;
+} steps;
+
+static double now_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+void nsshare_debug_steps_begin(void)
+{
+	if (steps.depth++ || !nsshare_debug_on(NSSHARE_DEBUG_IMAGES))
+		return;
+	steps.on = true;
+	steps.start = steps.last = now_us();
+	steps.len = 0;
+	steps.line[0] = '\0';
+}
+
+void nsshare_debug_step(const char *what)
+{
+	if (!steps.on || steps.depth != 1)
+		return;
+	double t = now_us();
+	int n = snprintf(steps.line + steps.len, sizeof steps.line - steps.len,
+			 "%s%s %.0f us", steps.len ? ", " : "", what,
+			 t - steps.last);
+	if (n > 0 && (size_t)n < sizeof steps.line - steps.len)
+		steps.len += (size_t)n;
+	steps.last = t;
+}
+
+void nsshare_debug_steps_end(const char *object)
+{
+	if (steps.depth == 1 && steps.on) {
+		nsshare_debug_step("the rest");
+		steps.on = false;
+		nsshare_debug(NSSHARE_DEBUG_IMAGES, "dlmopen=%s;  %.0f us: %s",
+			      object ? object : "(null)",
+			      steps.last - steps.start, steps.line);
+	}
+	steps.depth--;
 }

@@ -325,9 +325,13 @@ static void *open_secondary_locked(const struct nsshare_real *real,
 		free(path);
 		return NULL;
 	}
+	nsshare_debug_step("search");
 	struct scan scan = { .id = id };
-	if (nsshare_search_closure(path, id == LM_ID_NEWLM ? NULL : scan_loaded,
-				   scan_found, &scan) < 0) {
+	int scanned = nsshare_search_closure(path, id == LM_ID_NEWLM ? NULL
+								     : scan_loaded,
+					     scan_found, &scan);
+	nsshare_debug_step("closure");
+	if (scanned < 0) {
 		handle = NULL;
 	} else if (scan.closure.failed) {
 		nsshare_error(path, "out of memory");
@@ -364,7 +368,9 @@ static void *open_secondary(const struct nsshare_real *real, Lmid_t id,
 			    const char *file, int mode, const void *caller)
 {
 	nsshare_loader_enter();
+	nsshare_debug_steps_begin();
 	void *handle = open_secondary_locked(real, id, file, mode, caller);
+	nsshare_debug_steps_end(file);
 	nsshare_loader_leave();
 	nsshare_bindings_report(handle);
 	return handle;

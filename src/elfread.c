@@ -170,37 +170,67 @@ static bool span_at(Elf *elf, size_t phnum, int fd, GElf_Addr addr,
 	return false;
 }
 
-/* The dynamic string table, read as far as DT_STRSZ says at first.
- * ld.so bounds no string by DT_STRSZ (glibc-facts 33), only the mapping
- * does: a string that runs past the part read gets the table read again
- * to the end of its segment's file bytes. */
-struct strtab {
-	const char *p;
-	size_t size;
-	Elf *elf;
-	struct span sp;
-};
+/* The dynamic string table, read a window at a time around the strings
+ * asked for: a file's few names (SONAME, NEEDED, RPATH, versions) are
+ * all that is read of it, where the whole table can be 300 KiB
+ * (libstdc++).  ld.so bounds no string by DT_STRSZ (glibc-facts 33), only
+ * the mapping does: a string must end within its segment's file bytes.
+ * A string returned stays valid until the next strtab_at. */
+#define STRTAB_WINDOW 4096
 
-static bool strtab_load(struct strtab *t, size_t size)
-{
-	Elf_Data *d = elf_getdata_rawchunk(t->elf, t->sp.off, size, ELF_T_BYTE);
-	if (!d)
-		return false;
-	t->p = d->d_buf;
-	t->size = d->d_size;
-	return true;
-}
+struct strtab {
+	struct span sp;
+	uint64_t base; /* the table offset of buf[0] */
+	size_t len;    /* bytes of the table in buf */
+	char *buf;
+	size_t cap;
+	bool oom;      /* a window could not be had */
+};
 
 static const char *strtab_at(struct strtab *t, uint64_t off)
 {
-	for (;;) {
-		if (t->p && off < t->size &&
-		    memchr(t->p + off, '\0', t->size - off))
-			return t->p + off;
-		if (!t->p || t->size >= t->sp.avail || off >= t->sp.avail ||
-		    !strtab_load(t, t->sp.avail))
+	if (off >= t->sp.avail)
+		return NULL;
+	if (t->buf && off >= t->base && off - t->base < t->len &&
+	    memchr(t->buf + (off - t->base), '\0', t->len - (off - t->base)))
+		return t->buf + (off - t->base);
+	/* From the window's boundary below OFF, so that names close to each
+	 * other (a file's version names) are read once; wider for a string
+	 * that runs past it. */
+	uint64_t start = off - off % STRTAB_WINDOW;
+	for (size_t want = STRTAB_WINDOW + (size_t)(off - start);;
+	     want *= 2) {
+		uint64_t left = t->sp.avail - start;
+		size_t n = want < left ? want : (size_t)left;
+		if (n > t->cap) {
+			char *buf = realloc(t->buf, n);
+			if (!buf) {
+				t->oom = true;
+				return NULL;
+			}
+			t->buf = buf;
+			t->cap = n;
+		}
+		t->len = 0;
+		if (!span_read(&t->sp, start, t->buf, n))
+			return NULL;
+		t->base = start;
+		t->len = n;
+		if (memchr(t->buf + (off - start), '\0', n - (size_t)(off - start)))
+			return t->buf + (off - start);
+		if (n == left)
 			return NULL;
 	}
+}
+
+/* The string at OFF copied into *DST; false when there is none (see
+ * strtab_at) or no memory for it (T->oom then). */
+static bool strtab_dup(struct strtab *t, uint64_t off, char **dst)
+{
+	const char *s = strtab_at(t, off);
+	if (s && !(*dst = strdup(s)))
+		t->oom = true;
+	return s && *dst;
 }
 
 /* Defines a GLIBC_* version other than its base one (object.c's rule). */
@@ -254,14 +284,6 @@ static bool verneed_glibc_private(const struct span *sp, uint64_t count,
 	return false;
 }
 
-static bool strdup_opt(char **dst, const char *src)
-{
-	if (!src)
-		return true;
-	*dst = strdup(src);
-	return *dst != NULL;
-}
-
 /* At most this much of a segment is taken for the dynamic section. */
 #define DYNAMIC_MAX (64 * 1024 * sizeof(ElfW(Dyn)))
 
@@ -280,30 +302,47 @@ static bool elf_dynamic_read(Elf *elf, int fd, size_t phnum,
 		snprintf(why, whysz, "malformed dynamic section");
 		return false;
 	}
-	uint64_t dsize = dsp.avail < DYNAMIC_MAX ? dsp.avail : DYNAMIC_MAX;
-	Elf_Data *dd = elf_getdata_rawchunk(elf, dsp.off,
-					    dsize - dsize % sizeof(ElfW(Dyn)),
-					    ELF_T_DYN);
-	if (!dd) {
-		snprintf(why, whysz, "truncated ELF object");
-		return false;
+	/* To its DT_NULL, a few entries at a time: the rest of the segment
+	 * may be a megabyte of data (libpython's). */
+	uint64_t max = (dsp.avail < DYNAMIC_MAX ? dsp.avail : DYNAMIC_MAX) /
+		       sizeof(ElfW(Dyn));
+	ElfW(Dyn) *dyn = NULL;
+	size_t ndyn = 0;
+	for (bool ended = false; !ended && ndyn < max;) {
+		size_t more = ndyn ? ndyn : 64;
+		if (more > max - ndyn)
+			more = (size_t)(max - ndyn);
+		ElfW(Dyn) *grown = realloc(dyn, (ndyn + more) * sizeof *dyn);
+		if (!grown) {
+			free(dyn);
+			info->oom = true;
+			snprintf(why, whysz, "out of memory");
+			return false;
+		}
+		dyn = grown;
+		if (!span_read(&dsp, ndyn * sizeof *dyn, dyn + ndyn,
+			       more * sizeof *dyn)) {
+			free(dyn);
+			snprintf(why, whysz, "truncated ELF object");
+			return false;
+		}
+		size_t end = ndyn + more;
+		for (; ndyn < end && !ended; ndyn++)
+			ended = dyn[ndyn].d_tag == DT_NULL;
+		if (ended)
+			ndyn--;
 	}
 	GElf_Addr strtab_addr = 0, verdef = 0, verneed = 0;
-	uint64_t strsz = 0, nverdef = 0x10000, nverneed = 0x10000;
+	uint64_t nverdef = 0x10000, nverneed = 0x10000;
 	uint64_t soname = 0, rpath = 0, runpath = 0;
 	bool has_strtab = false, has_soname = false, has_rpath = false,
 	     has_runpath = false, has_verdef = false, has_verneed = false;
-	size_t nneeded = 0, ndyn = dd->d_size / sizeof(ElfW(Dyn));
+	size_t nneeded = 0;
 	for (size_t i = 0; i < ndyn; i++) {
-		GElf_Dyn d;
-		if (!gelf_getdyn(dd, (int)i, &d) || d.d_tag == DT_NULL) {
-			ndyn = i;
-			break;
-		}
+		const ElfW(Dyn) d = dyn[i];
 		switch (d.d_tag) {
 		case DT_NEEDED: nneeded++; break;
 		case DT_STRTAB: strtab_addr = d.d_un.d_ptr; has_strtab = true; break;
-		case DT_STRSZ: strsz = d.d_un.d_val; break;
 		case DT_SONAME: soname = d.d_un.d_val; has_soname = true; break;
 		case DT_RPATH: rpath = d.d_un.d_val; has_rpath = true; break;
 		case DT_RUNPATH: runpath = d.d_un.d_val; has_runpath = true; break;
@@ -321,58 +360,38 @@ static bool elf_dynamic_read(Elf *elf, int fd, size_t phnum,
 		}
 	}
 
-	struct strtab t = { .elf = elf };
+	struct strtab t = { 0 };
 	struct span sp;
-	if (has_strtab) {
-		if (!span_at(elf, phnum, fd, strtab_addr, &t.sp)) {
-			snprintf(why, whysz, "malformed dynamic section");
-			return false;
-		}
-		/* A damaged DT_STRSZ: a first part, the rest if needed. */
-		if (strsz == 0 || strsz > t.sp.avail)
-			strsz = t.sp.avail < 65536 ? t.sp.avail : 65536;
-		if (!strtab_load(&t, strsz)) {
-			snprintf(why, whysz, "truncated ELF object");
-			return false;
-		}
-	}
+	bool ok = false;
+	if (has_strtab && !span_at(elf, phnum, fd, strtab_addr, &t.sp))
+		goto malformed;
 
 	/* Strings ld.so would read out of bounds make it fail or crash:
-	 * call the object malformed. */
-	const char *s_soname = has_soname ? strtab_at(&t, soname) : NULL;
-	const char *s_rpath = has_rpath ? strtab_at(&t, rpath) : NULL;
-	const char *s_runpath = has_runpath ? strtab_at(&t, runpath) : NULL;
-	if ((has_soname && !s_soname) || (has_rpath && !s_rpath) ||
-	    (has_runpath && !s_runpath)) {
-		snprintf(why, whysz, "malformed dynamic section");
-		return false;
+	 * call the object malformed.  Each is copied before the next is
+	 * read. */
+	if ((has_soname && !strtab_dup(&t, soname, &info->soname)) ||
+	    (has_rpath && !strtab_dup(&t, rpath, &info->rpath)) ||
+	    (has_runpath && !strtab_dup(&t, runpath, &info->runpath)))
+		goto malformed_or_oom;
+	/* RPATH is ignored next to RUNPATH; an empty path list counts as
+	 * none (decompose_rpath). */
+	if (info->runpath || (info->rpath && !*info->rpath)) {
+		free(info->rpath);
+		info->rpath = NULL;
 	}
-	if (s_runpath)
-		s_rpath = NULL; /* RPATH is ignored next to RUNPATH */
-	/* An empty path list counts as none (decompose_rpath). */
-	if (s_rpath && !*s_rpath)
-		s_rpath = NULL;
-	if (s_runpath && !*s_runpath)
-		s_runpath = NULL;
-	if (!strdup_opt(&info->soname, s_soname) ||
-	    !strdup_opt(&info->rpath, s_rpath) ||
-	    !strdup_opt(&info->runpath, s_runpath))
-		goto oom;
+	if (info->runpath && !*info->runpath) {
+		free(info->runpath);
+		info->runpath = NULL;
+	}
 
 	info->needed = calloc(nneeded ? nneeded : 1, sizeof *info->needed);
 	if (!info->needed)
 		goto oom;
 	for (size_t i = 0; i < ndyn; i++) {
-		GElf_Dyn d;
-		if (!gelf_getdyn(dd, (int)i, &d) || d.d_tag != DT_NEEDED)
+		if (dyn[i].d_tag != DT_NEEDED)
 			continue;
-		const char *n = strtab_at(&t, d.d_un.d_val);
-		if (!n) {
-			snprintf(why, whysz, "malformed dynamic section");
-			return false;
-		}
-		if (!(info->needed[info->nneeded] = strdup(n)))
-			goto oom;
+		if (!strtab_dup(&t, dyn[i].d_un.d_val, &info->needed[info->nneeded]))
+			goto malformed_or_oom;
 		info->nneeded++;
 	}
 
@@ -380,11 +399,21 @@ static bool elf_dynamic_read(Elf *elf, int fd, size_t phnum,
 		info->glibc = verdef_glibc(&sp, nverdef, &t);
 	if (!info->glibc && has_verneed && span_at(elf, phnum, fd, verneed, &sp))
 		info->glibc = verneed_glibc_private(&sp, nverneed, &t);
-	return true;
+	ok = true;
+	goto out;
+malformed_or_oom:
+	if (t.oom)
+		goto oom;
+malformed:
+	snprintf(why, whysz, "malformed dynamic section");
+	goto out;
 oom:
 	info->oom = true;
 	snprintf(why, whysz, "out of memory");
-	return false;
+out:
+	free(dyn);
+	free(t.buf);
+	return ok;
 }
 
 /* Reads the file open as FD, of status SB, as a shared object of this

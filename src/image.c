@@ -140,20 +140,26 @@ static struct ordered_sym *symbols_order(const struct nsshare_image_spec *spec,
 	size_t n = spec->nsyms;
 	struct ordered_sym *order = calloc(n ? n : 1, sizeof *order);
 	size_t *start = calloc((size_t)nbuckets + 1, sizeof *start);
-	if (!order || !start) {
+	/* Each name hashed once. */
+	uint32_t *hashes = malloc((n ? n : 1) * sizeof *hashes);
+	if (!order || !start || !hashes) {
 		free(order);
 		free(start);
+		free(hashes);
 		return NULL;
 	}
-	for (size_t i = 0; i < n; i++)
-		start[nsshare_gnu_hash(spec->syms[i].name) % nbuckets + 1]++;
+	for (size_t i = 0; i < n; i++) {
+		hashes[i] = nsshare_gnu_hash(spec->syms[i].name);
+		start[hashes[i] % nbuckets + 1]++;
+	}
 	for (uint32_t b = 0; b < nbuckets; b++)
 		start[b + 1] += start[b];
 	for (size_t i = 0; i < n; i++) {
-		uint32_t h = nsshare_gnu_hash(spec->syms[i].name);
+		uint32_t h = hashes[i];
 		order[start[h % nbuckets]++] =
 			(struct ordered_sym){ &spec->syms[i], h, h % nbuckets };
 	}
+	free(hashes);
 	free(start);
 	return order;
 }
@@ -441,17 +447,27 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 	ElfW(Addr) word = 0;
 	ElfW(Rela) rela = { 0 };
 	ElfW(Dyn) *dynamic = calloc(ndyn, sizeof *dynamic);
-	ElfW(Sym) *dynsym = calloc(spec->nsyms + 1, sizeof *dynsym);
-	ElfW(Half) *versym = calloc(spec->nsyms + 1, sizeof *versym);
+	/* A base copy's table is the image's as it is; symbols of their own
+	 * are hashed and sorted into one. */
+	const bool table = spec->table != NULL;
+	size_t nsyms = table ? spec->table_nsyms - 1 : spec->nsyms;
+	ElfW(Sym) *dynsym = table ? spec->table : calloc(nsyms + 1, sizeof *dynsym);
+	ElfW(Half) *versym = table ? spec->table_versym
+				   : calloc(nsyms + 1, sizeof *versym);
 	size_t hash_size = 0, gnu_hash_size = 0, verdef_size = 0;
 	/* Chains of two on average: a proxy's lookups then cost what the base
 	 * copy's do (dlsym through the proxy measured 5% slower with four). */
-	uint32_t nbuckets = (uint32_t)(spec->nsyms / 2 + 1);
-	struct ordered_sym *order = symbols_order(spec, nbuckets);
+	uint32_t nbuckets = (uint32_t)(nsyms / 2 + 1);
+	struct ordered_sym *order = table ? NULL : symbols_order(spec, nbuckets);
 	uint32_t *hash = order && spec->sysv_hash
-				 ? hash_build(order, spec->nsyms, &hash_size) : NULL;
-	uint32_t *gnu_hash = order ? gnu_hash_build(order, spec->nsyms, nbuckets,
-						    &gnu_hash_size) : NULL;
+				 ? hash_build(order, nsyms, &hash_size) : NULL;
+	uint32_t *gnu_hash = NULL;
+	if (order) {
+		gnu_hash = gnu_hash_build(order, nsyms, nbuckets, &gnu_hash_size);
+	} else if (table && (gnu_hash = malloc(spec->table_gnu_hash_size))) {
+		gnu_hash_size = spec->table_gnu_hash_size;
+		memcpy(gnu_hash, spec->table_gnu_hash, gnu_hash_size);
+	}
 	bool started = strtab_start(&dynstr, spec->strtab, spec->strsz);
 	ElfW(Verdef) *verdef = verdef_build(spec, &dynstr, &verdef_size);
 	int fd = -1;
@@ -460,7 +476,12 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 		errno = ENOMEM;
 		goto fail;
 	}
-	for (size_t i = 0; i < spec->nsyms; i++) {
+	/* A table's names are offsets into the string table it came with. */
+	if (table && dynstr.base != spec->strtab) {
+		errno = EINVAL;
+		goto fail;
+	}
+	for (size_t i = 0; order && i < nsyms; i++) {
 		const struct nsshare_image_sym *s = order[i].sym;
 		dynsym[i + 1] = (ElfW(Sym)){
 			.st_name = (ElfW(Word))strtab_add(&dynstr, s->name),
@@ -488,12 +509,12 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 	lo.sec[SEC_GNU_HASH] = (struct section){ gnu_hash, gnu_hash_size, 8, 0,
 		SHT_GNU_HASH, SHF_ALLOC, 0 };
 	lo.sec[SEC_DYNSYM] = (struct section){ dynsym,
-		(spec->nsyms + 1) * sizeof *dynsym, 8, 0, SHT_DYNSYM,
+		(nsyms + 1) * sizeof *dynsym, 8, 0, SHT_DYNSYM,
 		SHF_ALLOC, sizeof *dynsym };
 	lo.sec[SEC_DYNSTR] = (struct section){ dynstr.buf, dynstr.len, 1, 0,
 		SHT_STRTAB, SHF_ALLOC, 0 };
 	lo.sec[SEC_VERSYM] = (struct section){ versym,
-		versioned ? (spec->nsyms + 1) * sizeof *versym : 0, 2, 0,
+		versioned ? (nsyms + 1) * sizeof *versym : 0, 2, 0,
 		SHT_GNU_versym, SHF_ALLOC, sizeof *versym };
 	lo.sec[SEC_VERDEF] = (struct section){ verdef, verdef_size, 8, 0,
 		SHT_GNU_verdef, SHF_ALLOC, 0 };
@@ -514,7 +535,7 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 	lo.sec[SEC_TBSS] = (struct section){ NULL, spec->tls_size, 1, 0,
 		SHT_NOBITS, SHF_ALLOC | SHF_WRITE | SHF_TLS, 0 };
 	layout_place(&lo);
-	for (size_t i = 0; i < spec->nsyms; i++)
+	for (size_t i = 0; i < nsyms; i++)
 		if (ELF64_ST_TYPE(dynsym[i + 1].st_info) == STT_TLS)
 			dynsym[i + 1].st_shndx = (ElfW(Half))lo.index[SEC_TBSS];
 	if (lo.hook) {
@@ -566,8 +587,10 @@ fail:
 	fd = -1;
 out:
 	free(dynamic);
-	free(dynsym);
-	free(versym);
+	if (!table) {
+		free(dynsym);
+		free(versym);
+	}
 	free(hash);
 	free(gnu_hash);
 	free(order);

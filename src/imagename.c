@@ -6,8 +6,9 @@
  * as /proc/PID/fd/N says nothing of what it stands for, where stock shows
  * .../libc.so.6.  So each image is opened through a link DIR/N/NAME ->
  * /proc/PID/fd/N, NAME being the base copy's file name, in a directory
- * of the process's own (mode 0700, made by mkdtemp under $TMPDIR or
- * /tmp).  The link's target is the descriptor, so the name holds for as
+ * of the process's own (mode 0700, made by mkdtemp under $TMPDIR, else
+ * /dev/shm, else /tmp: a tmpfs makes each link in a few microseconds,
+ * where ext4 may take a hundred, which a first dlmopen felt).  The link's target is the descriptor, so the name holds for as
  * long as the image does, whoever reads it (gdb opens it as the process
  * would), and never for another file.  Where no directory can be made
  * (secure mode, a read-only /tmp) the name is /proc/PID/fd/N as before.
@@ -123,7 +124,7 @@ static const char *own_dir(void)
 		return NULL;
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || tmp[0] != '/')
-		tmp = "/tmp";
+		tmp = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
 	char *dir = dirs[ndirs];
 	int n = snprintf(dir, sizeof dirs[0], "%s/" DIR_PREFIX "%ld-XXXXXX", tmp,
 			 (long)pid);

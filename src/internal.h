@@ -122,6 +122,14 @@ struct nsshare_segment {
 	ElfW(Addr) start, end;
 	unsigned flags; /* PF_R, PF_W, PF_X */
 };
+/* The header of a GNU hash table, its Bloom filter and buckets readable;
+ * nbuckets 0 when they are not. */
+struct nsshare_gnu_table {
+	uint32_t nbuckets, symoffset, bloom_size, shift;
+	const ElfW(Addr) *bloom;
+	const uint32_t *buckets, *chain;
+};
+
 struct nsshare_object {
 	struct link_map *lm;
 	const char *soname;       /* NULL when the object has none */
@@ -138,6 +146,7 @@ struct nsshare_object {
 	const uint32_t *hash;     /* DT_HASH, or NULL; unchecked and unread
 				   * next to a GNU hash, as by ld.so */
 	const uint32_t *gnu_hash; /* DT_GNU_HASH, or NULL */
+	struct nsshare_gnu_table gnu; /* its header, checked at reading */
 	struct nsshare_segment *segs;
 	size_t nsegs;
 	ElfW(Phdr) tls;           /* PT_TLS, p_memsz 0 when it has none */
@@ -187,6 +196,13 @@ bool nsshare_object_info(const struct link_map *lm, struct dl_phdr_info *info);
  * in its hash table the way ld.so does, without asking ld.so. */
 const ElfW(Sym) *nsshare_object_lookup(const struct nsshare_object *obj,
 				       const char *name);
+/* The size in bytes of OBJ's GNU hash table (0 when it has none): its
+ * header, Bloom filter, buckets and the chains of its symbols. */
+size_t nsshare_object_gnu_hash_size(const struct nsshare_object *obj);
+/* The same, for a NAME whose nsshare_gnu_hash is HASH: a name looked up
+ * in several objects is hashed once. */
+const ElfW(Sym) *nsshare_object_lookup_hashed(const struct nsshare_object *obj,
+					      const char *name, uint32_t hash);
 /* The SysV ELF hash of NAME (DT_HASH and vd_hash). */
 unsigned long nsshare_elf_hash(const char *name);
 /* The GNU hash of NAME (DT_GNU_HASH). */
@@ -223,6 +239,16 @@ struct nsshare_image_spec {
 	size_t nneeded;
 	const struct nsshare_image_sym *syms;
 	size_t nsyms;
+	/* Or, in place of SYMS, a base copy's own symbol table: TABLE_NSYMS
+	 * entries in its order (0 the null one), names as offsets into
+	 * STRTAB, each with its version in TABLE_VERSYM, and the base copy's
+	 * GNU hash table of them (TABLE_GNU_HASH_SIZE bytes), all written as
+	 * they are.  image.c gives STT_TLS symbols their section in TABLE. */
+	ElfW(Sym) *table;
+	ElfW(Half) *table_versym;
+	size_t table_nsyms;
+	const uint32_t *table_gnu_hash;
+	size_t table_gnu_hash_size;
 	const struct nsshare_verdef *verdefs; /* copied with their indices */
 	size_t nverdefs;
 	/* A string table to start the image's from, or NULL: names that lie
@@ -260,6 +286,12 @@ enum nsshare_debug_category {
 /* Whether NSSHARE_DEBUG asks for CATEGORY (read once; never in secure
  * mode). */
 bool nsshare_debug_on(unsigned category);
+/* NSSHARE_DEBUG=images: the steps of one dlmopen, each timed from the one
+ * before, told as one line at the end ("dlmopen=FILE;  T us: STEP T us,
+ * ...").  Nested begins (a constructor's dlmopen) add to the outer one. */
+void nsshare_debug_steps_begin(void);
+void nsshare_debug_step(const char *what);
+void nsshare_debug_steps_end(const char *object);
 /* One line of CATEGORY's output, in LD_DEBUG's format, if it is asked
  * for. */
 void nsshare_debug(unsigned category, const char *fmt, ...)

@@ -200,6 +200,7 @@ static size_t root_needed(const char *first,
 		needed[n] = paths[n];
 		n++;
 	}
+	nsshare_debug_step("proxies");
 	/* Later loads into the namespace share libc too. */
 	nsshare_proxy_path(libc, paths[n]);
 	if (!has_libc && strcmp(paths[n], first) != 0) {
@@ -244,6 +245,7 @@ static struct root_image *root_image(const char *first,
 		*none = true; /* no libc proxy was added: TOP is libc's */
 	else
 		image = root_image_take(needed, n, object);
+	nsshare_debug_step("root image");
 	free(needed);
 	free(paths);
 	return image;
@@ -319,6 +321,7 @@ void *nsshare_ns_create(const char *first, const struct nsshare_proxy *top,
 		free(ns);
 		return NULL;
 	}
+	nsshare_debug_step("glibc's dlmopen");
 	struct link_map *root_map = NULL, *first_map = NULL;
 	if (dlinfo(ns->root, RTLD_DI_LINKMAP, &root_map) == 0 &&
 	    dlinfo(ns->first, RTLD_DI_LINKMAP, &first_map) == 0) {

@@ -196,28 +196,27 @@ const char *nsshare_object_sym_name(const struct nsshare_object *obj,
 
 /* ---- The tables. */
 
-struct gnu_hash {
-	uint32_t nbuckets, symoffset, bloom_size, shift;
-	const ElfW(Addr) *bloom;
-	const uint32_t *buckets, *chain;
-};
-
-/* The header of OBJ's GNU hash table, its Bloom filter and buckets
- * readable; false when they are not (ld.so would divide by nbuckets). */
-static bool gnu_hash_get(const struct nsshare_object *obj, struct gnu_hash *g)
+/* Sets OBJ's gnu to the header of its GNU hash table when its Bloom
+ * filter and buckets are readable; false when they are not (ld.so would
+ * divide by nbuckets).  Once, at reading: every lookup uses it. */
+static bool gnu_hash_get(struct nsshare_object *obj)
 {
 	const uint32_t *gh = obj->gnu_hash;
 	if (!readable(obj, gh, 4, sizeof *gh))
 		return false;
-	*g = (struct gnu_hash){ .nbuckets = gh[0], .symoffset = gh[1],
-		.bloom_size = gh[2], .shift = gh[3],
-		.bloom = (const ElfW(Addr) *)(gh + 4) };
-	g->buckets = (const uint32_t *)(g->bloom + g->bloom_size);
-	g->chain = g->buckets + g->nbuckets;
-	return g->nbuckets && g->bloom_size &&
-	       readable(obj, gh, 4 + (uint64_t)g->bloom_size *
-			(sizeof(ElfW(Addr)) / sizeof *gh) + g->nbuckets,
-			sizeof *gh);
+	uint32_t nbuckets = gh[0], bloom_size = gh[2];
+	if (!nbuckets || !bloom_size ||
+	    !readable(obj, gh, 4 + (uint64_t)bloom_size *
+		      (sizeof(ElfW(Addr)) / sizeof *gh) + nbuckets, sizeof *gh))
+		return false;
+	obj->gnu.nbuckets = nbuckets;
+	obj->gnu.symoffset = gh[1];
+	obj->gnu.bloom_size = bloom_size;
+	obj->gnu.shift = gh[3];
+	obj->gnu.bloom = (const ElfW(Addr) *)(gh + 4);
+	obj->gnu.buckets = (const uint32_t *)(obj->gnu.bloom + bloom_size);
+	obj->gnu.chain = obj->gnu.buckets + nbuckets;
+	return true;
 }
 
 /* Number of dynamic symbols, from the GNU hash table: one past the
@@ -225,11 +224,11 @@ static bool gnu_hash_get(const struct nsshare_object *obj, struct gnu_hash *g)
  * and the last chain of a damaged table may never end: the walk stops at
  * the end of the chain's segment or the symbol table's.  0 when it runs
  * out of either. */
-static size_t gnu_hash_nsyms(const struct nsshare_object *obj)
+static size_t gnu_hash_nsyms(struct nsshare_object *obj)
 {
-	struct gnu_hash g;
-	if (!gnu_hash_get(obj, &g))
+	if (!gnu_hash_get(obj))
 		return 0;
+	const struct nsshare_gnu_table g = obj->gnu;
 	uint64_t last = 0;
 	for (uint32_t b = 0; b < g.nbuckets; b++)
 		if (g.buckets[b] > last)
@@ -484,6 +483,9 @@ const char *nsshare_object_version(const struct nsshare_object *obj,
 				   uint16_t ndx)
 {
 	ndx &= 0x7fff;
+	/* Linkers number definitions from 1 in table order. */
+	if (ndx >= 1 && ndx <= obj->nverdefs && obj->verdefs[ndx - 1].ndx == ndx)
+		return obj->verdefs[ndx - 1].name;
 	for (size_t i = 0; i < obj->nverdefs; i++)
 		if (obj->verdefs[i].ndx == ndx)
 			return obj->verdefs[i].name;
@@ -549,15 +551,14 @@ static bool sym_is(const struct nsshare_object *obj, const ElfW(Sym) *sym,
 
 /* As ld.so's do_lookup_x, within the symbols counted at reading. */
 static const ElfW(Sym) *gnu_hash_lookup(const struct nsshare_object *obj,
-					const char *name)
+					const char *name, uint64_t h)
 {
-	struct gnu_hash g;
-	if (!gnu_hash_get(obj, &g))
+	const struct nsshare_gnu_table g = obj->gnu;
+	if (!g.nbuckets)
 		return NULL;
 	const unsigned bits = sizeof(ElfW(Addr)) * 8;
 	/* ld.so masks the word index with bloom_size - 1 and shifts a
 	 * 64-bit uint_fast32_t; the same here, for damaged headers too. */
-	uint64_t h = nsshare_gnu_hash(name);
 	ElfW(Addr) word = g.bloom[(h / bits) & (g.bloom_size - 1)];
 	ElfW(Addr) mask = ((ElfW(Addr))1 << (h % bits)) |
 			  ((ElfW(Addr))1 << ((h >> (g.shift & 63)) % bits));
@@ -598,7 +599,23 @@ static const ElfW(Sym) *sysv_hash_lookup(const struct nsshare_object *obj,
 const ElfW(Sym) *nsshare_object_lookup(const struct nsshare_object *obj,
 				       const char *name)
 {
-	return obj->gnu_hash ? gnu_hash_lookup(obj, name)
+	return nsshare_object_lookup_hashed(obj, name, nsshare_gnu_hash(name));
+}
+
+size_t nsshare_object_gnu_hash_size(const struct nsshare_object *obj)
+{
+	const struct nsshare_gnu_table *g = &obj->gnu;
+	if (!g->nbuckets)
+		return 0;
+	size_t chained = obj->nsyms > g->symoffset ? obj->nsyms - g->symoffset : 0;
+	return (4 + (size_t)g->bloom_size * (sizeof(ElfW(Addr)) / sizeof(uint32_t)) +
+		g->nbuckets + chained) * sizeof(uint32_t);
+}
+
+const ElfW(Sym) *nsshare_object_lookup_hashed(const struct nsshare_object *obj,
+					      const char *name, uint32_t hash)
+{
+	return obj->gnu_hash ? gnu_hash_lookup(obj, name, hash)
 			     : sysv_hash_lookup(obj, name);
 }
 

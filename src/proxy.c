@@ -103,10 +103,12 @@ static bool definition_address(const struct nsshare_object *obj,
 	}
 	if (!nsshare_object_maps(obj, symbol_value(obj, sym), PF_R | PF_X))
 		return false;
-	void *resolved = version ? dlvsym(obj->lm, name, version)
-				 : dlsym(obj->lm, name);
-	*addr = (ElfW(Addr))resolved;
-	return resolved != NULL;
+	(void)name;
+	(void)version;
+	ElfW(Addr) (*resolver)(void) =
+		(ElfW(Addr) (*)(void))symbol_value(obj, sym);
+	*addr = resolver();
+	return *addr != 0;
 }
 
 /* The version index OBJ's symbol I carries, 0 when it has none the
@@ -138,9 +140,10 @@ static const char *definition_version(const struct nsshare_object *obj,
 static bool interposer_address(const struct interposers *ip, const char *name,
 			       const char *version, ElfW(Addr) *addr)
 {
+	uint32_t hash = nsshare_gnu_hash(name);
 	for (size_t i = 0; i < ip->count; i++) {
 		const struct nsshare_object *obj = &ip->obj[i];
-		const ElfW(Sym) *sym = nsshare_object_lookup(obj, name);
+		const ElfW(Sym) *sym = nsshare_object_lookup_hashed(obj, name, hash);
 		if (!sym)
 			continue;
 		const char *defined = definition_version(obj, sym);
@@ -217,7 +220,8 @@ static bool proxy_value(const struct nsshare_object *obj, const ElfW(Sym) *sym,
 {
 	for (size_t r = 0; ip && r < sizeof glibc_replacements /
 				      sizeof glibc_replacements[0]; r++) {
-		if (strcmp(name, glibc_replacements[r].name) == 0) {
+		if (name[0] == glibc_replacements[r].name[0] &&
+		    strcmp(name, glibc_replacements[r].name) == 0) {
 			*addr = (ElfW(Addr))glibc_replacements[r].address;
 			return true;
 		}
@@ -227,10 +231,87 @@ static bool proxy_value(const struct nsshare_object *obj, const ElfW(Sym) *sym,
 	return definition_address(obj, sym, name, version, addr);
 }
 
-/* Every dynamic symbol the object defines, as absolute symbols.  TLS
- * symbols, offsets in a block rather than addresses, are there only when
- * TLS says so (tls.c binds the proxy to the base copy's block); glibc's
- * are left out, glibc being proxied as a group (glibc-facts 8). */
+/* Whether the proxy exports OBJ's symbol I, and if so as *OUT, with
+ * version index *VERSYM: every dynamic symbol the object defines, as an
+ * absolute symbol.  TLS symbols, offsets in a block rather than
+ * addresses, are there only when TLS says so (tls.c binds the proxy to
+ * the base copy's block); glibc's are left out, glibc being proxied as a
+ * group (glibc-facts 8).  *OUT's st_name is the base copy's. */
+static bool proxy_export(const struct nsshare_object *obj,
+			 const struct interposers *ip, bool tls, size_t i,
+			 ElfW(Sym) *out, uint16_t *versym)
+{
+	const ElfW(Sym) *sym = &obj->symtab[i];
+	unsigned type = ELF64_ST_TYPE(sym->st_info);
+	unsigned bind = ELF64_ST_BIND(sym->st_info);
+	if (sym->st_shndx == SHN_UNDEF || bind == STB_LOCAL ||
+	    (type == STT_TLS && !tls) || type == STT_SECTION ||
+	    type == STT_FILE || sym->st_name == 0)
+		return false;
+	/* A name out of bounds is one no lookup can match. */
+	const char *name = nsshare_object_sym_name(obj, sym);
+	*versym = definition_versym(obj, i);
+	const char *version = definition_version(obj, sym);
+	ElfW(Addr) value = sym->st_value;
+	if (!name || !*versym ||
+	    (type != STT_TLS && !proxy_value(obj, sym, name, version, ip, &value)))
+		return false;
+	if (type == STT_GNU_IFUNC)
+		type = STT_FUNC;
+	/* image.c gives TLS symbols the section of the block. */
+	*out = (ElfW(Sym)){ .st_name = sym->st_name,
+		.st_info = (unsigned char)ELF64_ST_INFO(bind, type),
+		.st_shndx = SHN_ABS, .st_value = value, .st_size = sym->st_size };
+	return true;
+}
+
+/* The base copy's symbol table as the proxy's, in its order, so that its
+ * GNU hash table indexes it as it is: each symbol the proxy exports as
+ * proxy_export makes it, each other one undefined (ld.so's lookups pass
+ * over a symbol with neither value nor section) and unversioned.  Both
+ * arrays are OBJ->nsyms long.  0 when out of memory; -1 when a name the
+ * proxy exports lies past the string table's usable size (a damaged
+ * DT_STRSZ), which the copy of the table would not hold. */
+static int proxy_table(const struct nsshare_object *obj,
+		       const struct interposers *ip, bool tls,
+		       ElfW(Sym) **table, ElfW(Half) **versym)
+{
+	*table = calloc(obj->nsyms, sizeof **table);
+	*versym = calloc(obj->nsyms, sizeof **versym);
+	if (!*table || !*versym) {
+		free(*table);
+		free(*versym);
+		*table = NULL;
+		*versym = NULL;
+		return 0;
+	}
+	for (size_t i = 1; i < obj->nsyms; i++) {
+		uint16_t v;
+		if (proxy_export(obj, ip, tls, i, &(*table)[i], &v)) {
+			(*versym)[i] = v;
+			/* The table ends in a NUL, so a name that starts in
+			 * it ends in it. */
+			if (obj->symtab[i].st_name >= obj->strsz) {
+				free(*table);
+				free(*versym);
+				*table = NULL;
+				*versym = NULL;
+				return -1;
+			}
+			continue;
+		}
+		/* Its name, where the copy of the string table holds it. */
+		ElfW(Word) at = obj->symtab[i].st_name;
+		(*table)[i] = (ElfW(Sym)){ .st_name = at < obj->strsz ? at : 0,
+			.st_info = ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE) };
+		(*versym)[i] = VER_NDX_GLOBAL;
+	}
+	return 1;
+}
+
+/* The symbols the proxy exports, for a base copy whose tables cannot be
+ * copied (no GNU hash table, a string table that does not start with its
+ * empty string or does not hold every name): image.c hashes them anew. */
 static struct nsshare_image_sym *proxy_symbols(const struct nsshare_object *obj,
 					       const struct interposers *ip,
 					       bool tls, size_t *count)
@@ -241,31 +322,14 @@ static struct nsshare_image_sym *proxy_symbols(const struct nsshare_object *obj,
 		return NULL;
 	size_t n = 0;
 	for (size_t i = 1; i < obj->nsyms; i++) {
-		const ElfW(Sym) *sym = &obj->symtab[i];
-		unsigned type = ELF64_ST_TYPE(sym->st_info);
-		unsigned bind = ELF64_ST_BIND(sym->st_info);
-		if (sym->st_shndx == SHN_UNDEF || bind == STB_LOCAL ||
-		    (type == STT_TLS && !tls) || type == STT_SECTION ||
-		    type == STT_FILE || sym->st_name == 0)
+		ElfW(Sym) sym;
+		uint16_t versym;
+		if (!proxy_export(obj, ip, tls, i, &sym, &versym))
 			continue;
-		/* A name out of bounds is one no lookup can match. */
-		const char *name = nsshare_object_sym_name(obj, sym);
-		uint16_t versym = definition_versym(obj, i);
-		const char *version = definition_version(obj, sym);
-		ElfW(Addr) value = sym->st_value;
-		if (!name || !versym ||
-		    (type != STT_TLS &&
-		     !proxy_value(obj, sym, name, version, ip, &value)))
-			continue;
-		if (type == STT_GNU_IFUNC)
-			type = STT_FUNC;
 		syms[n++] = (struct nsshare_image_sym){
-			.name = name,
-			.value = value,
-			.size = sym->st_size,
-			.info = (unsigned char)ELF64_ST_INFO(bind, type),
-			.versym = versym,
-		};
+			.name = nsshare_object_sym_name(obj, &obj->symtab[i]),
+			.value = sym.st_value, .size = sym.st_size,
+			.info = sym.st_info, .versym = versym };
 	}
 	*count = n;
 	return syms;
@@ -290,32 +354,47 @@ static int proxy_image(struct link_map *lm, const char *soname,
 	struct interposers *ip = glibc ? malloc(sizeof *ip) : NULL;
 	if (ip)
 		interposers_read(ip);
-	size_t nsyms = 0;
 	bool tls = !glibc && nsshare_tls_supported(&obj);
+	struct nsshare_image_spec spec = {
+		.soname = soname ? soname : obj.soname,
+		.needed = &obj.rtld_needed,
+		.nneeded = obj.rtld_needed != NULL,
+		.verdefs = obj.verdefs, .nverdefs = obj.nverdefs,
+		.sysv_hash = obj.gnu_hash == NULL,
+		.strtab = obj.strtab, .strsz = obj.strsz,
+		.tls_size = tls ? obj.tls.p_memsz : 0,
+		.hook = tls ? nsshare_tls_bind : NULL,
+		.hook_arg = lm,
+	};
+	struct nsshare_image_sym *syms = NULL;
+	/* The base copy's tables copied as they are (names, hashes and
+	 * order) where they can be: no name is hashed again. */
+	int table = obj.gnu.nbuckets && obj.strsz && obj.strtab[0] == '\0' ? 1 : -1;
 	/* A glibc proxy without its replacements would run the base libc's
 	 * __libc_early_init again: no proxy rather than that one. */
-	struct nsshare_image_sym *syms =
-		!glibc || ip ? proxy_symbols(&obj, ip, tls, &nsyms) : NULL;
+	bool made = !glibc || ip;
+	if (made && table > 0)
+		table = proxy_table(&obj, ip, tls, &spec.table, &spec.table_versym);
+	if (made && table > 0) {
+		spec.table_nsyms = obj.nsyms;
+		spec.table_gnu_hash = obj.gnu_hash;
+		spec.table_gnu_hash_size = nsshare_object_gnu_hash_size(&obj);
+	} else if (made && table < 0) {
+		made = (syms = proxy_symbols(&obj, ip, tls, &spec.nsyms)) != NULL;
+		spec.syms = syms;
+	} else {
+		made = false;
+	}
 	int fd = -1;
-	if (!syms) {
+	if (!made) {
 		nsshare_error(lm->l_name, "out of memory");
 	} else {
-		struct nsshare_image_spec spec = {
-			.soname = soname ? soname : obj.soname,
-			.needed = &obj.rtld_needed,
-			.nneeded = obj.rtld_needed != NULL,
-			.syms = syms, .nsyms = nsyms,
-			.verdefs = obj.verdefs, .nverdefs = obj.nverdefs,
-			.sysv_hash = obj.gnu_hash == NULL,
-			.strtab = obj.strtab, .strsz = obj.strsz,
-			.tls_size = tls ? obj.tls.p_memsz : 0,
-			.hook = tls ? nsshare_tls_bind : NULL,
-			.hook_arg = lm,
-		};
 		const char *base = strrchr(lm->l_name, '/');
 		fd = nsshare_image_write(&spec, base ? base + 1 : lm->l_name);
 	}
 	free(syms);
+	free(spec.table);
+	free(spec.table_versym);
 	if (ip) {
 		interposers_free(ip);
 		free(ip);

@@ -17,8 +17,10 @@
 #define USER_MOD "libshared-user.so"
 #define PLAIN_MOD "libshared-plain.so"
 
-/* The path of the test module NAME.  Unlike it_module(), whose 8 buffers
- * are reused, the path stays valid for the whole program. */
+/* The path of the test module NAME: in $NSSHARE_TEST_MODDIR when that is
+ * set (another build of the modules), else where it_module() finds it.
+ * Unlike it_module(), whose 8 buffers are reused, the path stays valid
+ * for the whole program. */
 static inline const char *module_path(const char *name)
 {
 	static struct {
@@ -28,8 +30,13 @@ static inline const char *module_path(const char *name)
 	for (size_t i = 0; i < sizeof cache / sizeof cache[0]; i++) {
 		if (!cache[i].name) {
 			cache[i].name = name;
-			snprintf(cache[i].path, sizeof cache[i].path, "%s",
-				 it_module(name));
+			const char *dir = getenv("NSSHARE_TEST_MODDIR");
+			if (dir)
+				snprintf(cache[i].path, sizeof cache[i].path,
+					 "%s/%s", dir, name);
+			else
+				snprintf(cache[i].path, sizeof cache[i].path,
+					 "%s", it_module(name));
 		}
 		if (strcmp(cache[i].name, name) == 0)
 			return cache[i].path;
