@@ -1,7 +1,8 @@
 /* NSSHARE_DEBUG (issue 12, point 1): with files,scopes,images and
  * NSSHARE_DEBUG_OUTPUT, a dlmopen writes to OUTPUT.PID, one line per
  * event in LD_DEBUG's format ("   PID:\t..."), saying what is shared and
- * why, the namespace's objects with proxies marked, and the images built;
+ * why, the namespace's objects with proxies marked, the images built and
+ * the time the dlmopen spent in each step;
  * unset, nothing is written; "help" lists the categories. */
 #include "it.h"
 
@@ -75,6 +76,16 @@ int main(int argc, char **argv)
 	      "scopes: the namespace's objects, proxies marked");
 	CHECK(strstr(log, "image=libc.so.6;") && strstr(log, " bytes, built in "),
 	      "images: libc's proxy image, its size and time");
+	/* The dlmopen's steps, each timed, the total first. */
+	long total = -1, search = -1, closure = -1, proxies = -1, root = -1,
+	     glibc = -1;
+	const char *steps = strstr(log, "dlmopen=libz.so.1;  ");
+	CHECK(steps && sscanf(steps, "dlmopen=libz.so.1;  %ld us: search %ld "
+			      "us, closure %ld us, proxies %ld us, root image "
+			      "%ld us, glibc's dlmopen %ld us", &total, &search,
+			      &closure, &proxies, &root, &glibc) == 6 &&
+	      total >= search + closure + proxies + root + glibc - 5,
+	      "images: the dlmopen's steps: %s", steps ? steps : log);
 	unlink(path);
 
 	/* One category only. */
