@@ -3,10 +3,12 @@
 #define NSSHARE_BENCH_UTIL_H
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +67,74 @@ static inline long memfd_kib(void)
 static inline long held_kib(void)
 {
 	return rollup_kb("Anonymous:") + memfd_kib();
+}
+
+/* STOCK and NS formatted with FMT into A and B, "n/a" where negative
+ * (not measured), and their ratio into R ("%.2fx"), left as it is where
+ * there is none.  Each buffer holds 32 bytes. */
+static inline void bench_pair(double stock, double ns, const char *fmt,
+			      char a[32], char b[32], char r[32])
+{
+	snprintf(a, 32, "n/a");
+	snprintf(b, 32, "n/a");
+	if (stock >= 0)
+		snprintf(a, 32, fmt, stock);
+	if (ns >= 0)
+		snprintf(b, 32, fmt, ns);
+	if (stock > 0 && ns >= 0)
+		snprintf(r, 32, "%.2fx", ns / stock);
+}
+
+/* This program's path into SELF (SIZE bytes); false when unknown. */
+static inline bool bench_self(char *self, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", self, size - 1);
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	return true;
+}
+
+/* Runs SELF --child FD ARG... (NARGS of them) with LD_PRELOAD=PRELOAD, or
+ * without LD_PRELOAD when PRELOAD is NULL, and reads the SIZE bytes of
+ * figures the child writes to FD into OUT.  0 when it wrote them all and
+ * exited 0. */
+static inline int bench_child(const char *self, const char *preload,
+			      const char *const *args, size_t nargs, void *out,
+			      size_t size)
+{
+	int fds[2];
+	if (nargs > 8 || pipe(fds) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		char fd[16];
+		snprintf(fd, sizeof fd, "%d", fds[1]);
+		if (preload)
+			setenv("LD_PRELOAD", preload, 1);
+		else
+			unsetenv("LD_PRELOAD");
+		const char *argv[12] = { self, "--child", fd };
+		for (size_t i = 0; i < nargs; i++)
+			argv[3 + i] = args[i];
+		execv(self, (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	ssize_t got = read(fds[0], out, size);
+	close(fds[0]);
+	int status;
+	waitpid(pid, &status, 0);
+	return got == (ssize_t)size && WIFEXITED(status) &&
+			       WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* For qsort of doubles. */
+static inline int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
 }
 
 #endif

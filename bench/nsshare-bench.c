@@ -185,39 +185,12 @@ static void measure(const char *lib, const char *sym, bool nsshare,
 	fig->ok = 1;
 }
 
-/* Runs this program with MODE ("stock" or "nsshare") in a child and reads
- * its figures back through a pipe. */
+/* This program in MODE ("stock" or "nsshare") in a child: its figures. */
 static int run_child(const char *self, const char *mode, const char *preload,
 		     const char *lib, const char *sym, union figures *fig)
 {
-	int fds[2];
-	if (pipe(fds) < 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		char fd[16];
-		snprintf(fd, sizeof fd, "%d", fds[1]);
-		if (preload)
-			setenv("LD_PRELOAD", preload, 1);
-		else
-			unsetenv("LD_PRELOAD");
-		execl(self, self, "--child", mode, fd, lib, sym, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	ssize_t got = read(fds[0], fig, sizeof *fig);
-	close(fds[0]);
-	int status;
-	waitpid(pid, &status, 0);
-	return got == (ssize_t)sizeof *fig && WIFEXITED(status) &&
-			       WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	const char *args[] = { mode, lib, sym };
+	return bench_child(self, preload, args, 3, fig, sizeof *fig);
 }
 
 /* RUNS pairs of children, stock's and nsshare's (PRELOAD) one after the
@@ -241,9 +214,9 @@ static int run_pairs(const char *self, const char *preload, const char *lib,
 			vn[r] = n[r].v[f];
 			ratio[r] = vs[r] > 0 && vn[r] >= 0 ? vn[r] / vs[r] : -1;
 		}
-		qsort(vs, RUNS, sizeof *vs, cmp_double);
-		qsort(vn, RUNS, sizeof *vn, cmp_double);
-		qsort(ratio, RUNS, sizeof *ratio, cmp_double);
+		qsort(vs, RUNS, sizeof *vs, bench_cmp_double);
+		qsort(vn, RUNS, sizeof *vn, bench_cmp_double);
+		qsort(ratio, RUNS, sizeof *ratio, bench_cmp_double);
 		stock->v[f] = vs[RUNS / 2];
 		ns->v[f] = vn[RUNS / 2];
 		lo->v[f] = ratio[0];
@@ -257,13 +230,8 @@ static int run_pairs(const char *self, const char *preload, const char *lib,
 static void row(const char *what, double stock, double ns, double lo,
 		double hi, const char *fmt)
 {
-	char a[32] = "n/a", b[32] = "n/a", r[32] = "n/a", range[40] = "";
-	if (stock >= 0)
-		snprintf(a, sizeof a, fmt, stock);
-	if (ns >= 0)
-		snprintf(b, sizeof b, fmt, ns);
-	if (stock > 0 && ns >= 0)
-		snprintf(r, sizeof r, "%.2fx", ns / stock);
+	char a[32], b[32], r[32] = "n/a", range[40] = "";
+	bench_pair(stock, ns, fmt, a, b, r);
 	if (lo >= 0 && hi >= 0)
 		snprintf(range, sizeof range, "%.2f-%.2fx", lo, hi);
 	printf("| %-34s | %10s | %10s | %8s | %12s |\n", what, a, b, r, range);
@@ -289,8 +257,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "--child") == 0) {
 		union figures fig;
-		measure(argv[4], argv[5], strcmp(argv[2], "nsshare") == 0, &fig);
-		int fd = atoi(argv[3]);
+		measure(argv[4], argv[5], strcmp(argv[3], "nsshare") == 0, &fig);
+		int fd = atoi(argv[2]);
 		return write(fd, &fig, sizeof fig) == (ssize_t)sizeof fig &&
 			       fig.namespaces > 0 ? 0 : 1;
 	}
@@ -300,10 +268,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n <= 0)
+	if (!bench_self(self, sizeof self))
 		return 1;
-	self[n] = '\0';
 	const char *defaults[] = { "libz.so.1" };
 	const char **args = argc > 2 ? (const char **)argv + 2 : defaults;
 	int nargs = argc > 2 ? argc - 2 : 1;

@@ -1,5 +1,6 @@
-/* Owns: what was read of each file, kept by file identity, its lock and the
- * fork handlers of that lock.  Calls: elfread.c. */
+/* Owns: what was read of each file, kept by file identity, which search
+ * directories do not exist, their lock and the fork handlers of that lock.
+ * Calls: elfread.c. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -141,4 +142,78 @@ const struct file_entry *file_get(const char *path, char *why,
 	}
 	pthread_mutex_unlock(&file_lock);
 	return e;
+}
+
+/* ---- Search directories that do not exist.
+ *
+ * ld.so stats a search directory (a path element with one of its hwcaps
+ * subdirectories) once a candidate in it fails, and marks it nonexisting
+ * for the life of the process (open_path's status[]): a library put
+ * there later is not found.  The same here, which also spares a search
+ * the ten stat()s per name that each missing subdirectory costs.  Entries
+ * are never freed; the table holds at most DIR_MAX. */
+#define DIR_BUCKETS 64
+#define DIR_MAX 4096
+
+struct dir_entry {
+	struct dir_entry *next;
+	bool missing;
+	char path[];
+};
+
+static struct dir_entry *dir_table[DIR_BUCKETS];
+static size_t dir_count;
+
+static size_t dir_bucket(const char *path, size_t len)
+{
+	size_t h = 5381;
+	for (size_t i = 0; i < len; i++)
+		h = h * 33 + (unsigned char)path[i];
+	return h % DIR_BUCKETS;
+}
+
+/* Whether the directory PATH (LEN bytes of it) is known not to exist,
+ * once dir_check has looked. */
+static const struct dir_entry *dir_find(const char *path, size_t len)
+{
+	for (const struct dir_entry *e = dir_table[dir_bucket(path, len)]; e;
+	     e = e->next)
+		if (strncmp(e->path, path, len) == 0 && e->path[len] == '\0')
+			return e;
+	return NULL;
+}
+
+bool search_dir_missing(const char *path, size_t len)
+{
+	pthread_mutex_lock(&file_lock);
+	const struct dir_entry *e = dir_find(path, len);
+	bool missing = e && e->missing;
+	pthread_mutex_unlock(&file_lock);
+	return missing;
+}
+
+void search_dir_check(const char *path, size_t len)
+{
+	pthread_mutex_lock(&file_lock);
+	bool known = dir_find(path, len) || dir_count >= DIR_MAX;
+	pthread_mutex_unlock(&file_lock);
+	if (known)
+		return;
+	struct dir_entry *e = malloc(sizeof *e + len + 1);
+	if (!e)
+		return;
+	memcpy(e->path, path, len);
+	e->path[len] = '\0';
+	struct stat st;
+	e->missing = stat(e->path, &st) != 0 || !S_ISDIR(st.st_mode);
+	pthread_mutex_lock(&file_lock);
+	if (dir_find(path, len) || dir_count >= DIR_MAX) {
+		free(e);
+	} else {
+		size_t b = dir_bucket(path, len);
+		e->next = dir_table[b];
+		dir_table[b] = e;
+		dir_count++;
+	}
+	pthread_mutex_unlock(&file_lock);
 }

@@ -190,6 +190,11 @@ extern _Thread_local struct found_stat {
 bool file_known_ok(const struct stat *sb);
 const struct file_entry *file_get(const char *path, char *why,
 				  size_t whysz, bool *oom);
+/* Whether the search directory PATH (its first LEN bytes) was found not to
+ * exist, as ld.so remembers it; search_dir_check looks, once, after a
+ * candidate in it was missing. */
+bool search_dir_missing(const char *path, size_t len);
+void search_dir_check(const char *path, size_t len);
 
 /* ---- search.c */
 enum verdict candidate_check(const char *path);

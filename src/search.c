@@ -91,7 +91,13 @@ static bool search_dir(struct search *s, const char *dir, size_t dirlen)
 			snprintf(buf, cap, "%.*s%s%s%s", (int)dirlen, dir,
 				 dir[dirlen - 1] == '/' ? "" : "/",
 				 state.subdirs[i], s->name);
+		/* The directory part of BUF: what ld.so stats once. */
+		size_t sublen = strlen(buf) - strlen(s->name);
+		if (search_dir_missing(buf, sublen))
+			continue;
 		enum verdict v = candidate_check(buf);
+		if (v == V_SKIP)
+			search_dir_check(buf, sublen);
 		if (v == V_OK || v == V_FATAL) {
 			s->found = buf;
 			s->done = true;
