@@ -87,15 +87,15 @@ static ElfW(Addr) symbol_value(const struct nsshare_object *obj,
 					: sym->st_value + obj->lm->l_addr;
 }
 
-/* The runtime address of OBJ's definition SYM, named NAME, whose own
- * version is VERSION (NULL when unversioned).  dlvsym resolves IFUNCs,
- * calling resolvers that stock calls only for symbols something binds
- * (glibc-facts 34): only one that lies in the object's code is called,
- * so that a damaged symbol cannot send the call anywhere.  False when
- * the symbol has no address to export. */
+/* The runtime address of OBJ's definition SYM.  An IFUNC's is what its
+ * resolver returns, called as ld.so and dlsym call it (x86_64: with no
+ * arguments), for symbols that stock resolves only when something binds
+ * them (glibc-facts 34), without dlvsym's lookup of the name first.  Only
+ * a resolver that lies in the object's code is called, so that a damaged
+ * symbol cannot send the call anywhere.  False when the symbol has no
+ * address to export. */
 static bool definition_address(const struct nsshare_object *obj,
-			       const ElfW(Sym) *sym, const char *name,
-			       const char *version, ElfW(Addr) *addr)
+			       const ElfW(Sym) *sym, ElfW(Addr) *addr)
 {
 	if (ELF64_ST_TYPE(sym->st_info) != STT_GNU_IFUNC) {
 		*addr = symbol_value(obj, sym);
@@ -103,8 +103,6 @@ static bool definition_address(const struct nsshare_object *obj,
 	}
 	if (!nsshare_object_maps(obj, symbol_value(obj, sym), PF_R | PF_X))
 		return false;
-	(void)name;
-	(void)version;
 	ElfW(Addr) (*resolver)(void) =
 		(ElfW(Addr) (*)(void))symbol_value(obj, sym);
 	*addr = resolver();
@@ -149,7 +147,7 @@ static bool interposer_address(const struct interposers *ip, const char *name,
 		const char *defined = definition_version(obj, sym);
 		if (version && defined && strcmp(defined, version) != 0)
 			continue;
-		return definition_address(obj, sym, name, defined, addr);
+		return definition_address(obj, sym, addr);
 	}
 	return false;
 }
@@ -228,7 +226,7 @@ static bool proxy_value(const struct nsshare_object *obj, const ElfW(Sym) *sym,
 	}
 	if (ip && interposer_address(ip, name, version, addr))
 		return true;
-	return definition_address(obj, sym, name, version, addr);
+	return definition_address(obj, sym, addr);
 }
 
 /* Whether the proxy exports OBJ's symbol I, and if so as *OUT, with
