@@ -13,6 +13,8 @@
 
 /* Room for a path of PATH_MAX and a reason. */
 #define ERROR_MAX 4352
+/* Room for a hint: a symbol and two library names of 255 bytes. */
+#define HINT_MAX 2048
 
 static _Thread_local char error_text[ERROR_MAX];
 static _Thread_local bool error_pending;
@@ -134,6 +136,16 @@ static void copy_renaming(char *buf, size_t cap, const char *msg,
 	buf[len] = '\0';
 }
 
+/* DST, of CAP bytes, is A and then B, cut to fit. */
+static void join(char *dst, size_t cap, const char *a, const char *b)
+{
+	size_t la = strnlen(a, cap - 1);
+	memcpy(dst, a, la);
+	size_t lb = strnlen(b, cap - 1 - la);
+	memcpy(dst + la, b, lb);
+	dst[la + lb] = '\0';
+}
+
 static bool (*symbol_owner)(const char *, char *, size_t);
 
 void nsshare_error_symbol_owner(bool (*owner)(const char *symbol, char *lib,
@@ -142,18 +154,17 @@ void nsshare_error_symbol_owner(bool (*owner)(const char *symbol, char *lib,
 	__atomic_store_n(&symbol_owner, owner, __ATOMIC_RELEASE);
 }
 
-/* Appends to the glibc message in TEXT (of CAP bytes) what to do about the
- * limit or the miss it reports, when nsshare knows: glibc's text stays
- * whole in front, as stock gives it.  Whether it did. */
-static bool hint_add(char *text, size_t cap)
+/* What to do about the limit or the miss the glibc message TEXT reports,
+ * when nsshare knows, into HINT (CAP bytes) to go after TEXT: glibc's
+ * text stays whole in front, as stock gives it.  Whether there is one.
+ * Finding it may record an error of its own (reading an object): the
+ * callers keep TEXT and their result apart from error_text meanwhile. */
+static bool hint_for(const char *text, char *hint, size_t cap)
 {
-	size_t n = strlen(text);
-	char *end = text + n;
-	cap -= n;
 	/* The limits a load into a namespace or an instance meets, with what
 	 * lifts each. */
 	if (strstr(text, "cannot allocate memory in static TLS block")) {
-		snprintf(end, cap, " (each namespace's or instance's own copy of "
+		snprintf(hint, cap, " (each namespace's or instance's own copy of "
 			 "a library with initial-exec TLS takes static TLS, and "
 			 "with RTLD_ISOLATE so does each namespace's own libc; "
 			 "NSSHARE_SHARE of the library makes one copy of it, and "
@@ -162,7 +173,7 @@ static bool hint_add(char *text, size_t cap)
 		return true;
 	}
 	if (strstr(text, "no more namespaces available")) {
-		snprintf(end, cap, " (glibc has %d namespaces, the base one "
+		snprintf(hint, cap, " (glibc has %d namespaces, the base one "
 			 "included; RTLD_ISOLATE takes one each, where without "
 			 "it dlmopen(LM_ID_NEWLM) goes on with nsshare's "
 			 "instances, and an object shared with RTLD_SHARED or "
@@ -189,7 +200,7 @@ static bool hint_add(char *text, size_t cap)
 	symbol[len] = '\0';
 	if (!owner(symbol, lib, sizeof lib))
 		return false;
-	snprintf(end, cap, " (%s is defined by %s, which nsshare shares with "
+	snprintf(hint, cap, " (%s is defined by %s, which nsshare shares with "
 		 "namespaces: its one copy, in the base namespace, is loaded "
 		 "as RTLD_LOCAL loading is, so other objects find its symbols "
 		 "only through DT_NEEDED; dlopen(\"%s\", RTLD_NOW | "
@@ -220,6 +231,9 @@ void nsshare_error_take_glibc_renaming(const char *object,
 		__atomic_load_n(&explainer, __ATOMIC_ACQUIRE);
 	if (!explain || !explain(msg, object, named, sizeof named))
 		copy_naming(named, sizeof named, msg, object);
+	char hint[HINT_MAX];
+	if (!hint_for(named, hint, sizeof hint))
+		hint[0] = '\0';
 	size_t n = 0;
 	if (object && !strstr(named, object)) {
 		int w = snprintf(error_text, sizeof error_text, "%s: ", object);
@@ -227,11 +241,8 @@ void nsshare_error_take_glibc_renaming(const char *object,
 							      : sizeof error_text - 1;
 	}
 	/* A message too long for ERROR_MAX is cut. */
-	size_t len = strnlen(named, sizeof error_text - n - 1);
-	memcpy(error_text + n, named, len);
-	error_text[n + len] = '\0';
+	join(error_text + n, sizeof error_text - n, named, hint);
 	error_pending = true;
-	(void)hint_add(error_text, sizeof error_text);
 }
 
 NSSHARE_API char *dlerror(void)
@@ -244,9 +255,12 @@ NSSHARE_API char *dlerror(void)
 		/* glibc's own, from a call that went straight to it (the base
 		 * namespace's dlopen, RTLD_ISOLATE), copied: a hint may call
 		 * glibc, which frees MSG on its next error. */
+		char text[ERROR_MAX], hint[HINT_MAX];
+		snprintf(text, sizeof text, "%s", msg);
+		if (!hint_for(text, hint, sizeof hint))
+			hint[0] = '\0';
+		join(error_text, sizeof error_text, text, hint);
 		error_pending = false;
-		snprintf(error_text, sizeof error_text, "%s", msg);
-		(void)hint_add(error_text, sizeof error_text);
 		return error_text;
 	}
 	if (!error_pending)

@@ -171,33 +171,31 @@ static struct {
 };
 
 /* The base copy that defines SYMBOL itself, for error.c's hint on an
- * "undefined symbol" error: its SONAME (or file name) into LIB.  The list
- * is walked without the table lock, which dlsym must not be called under:
- * entries are put at its head whole and never freed. */
+ * "undefined symbol" error: its SONAME (or file name) into LIB.  Read
+ * from the objects' own tables, never through dlsym or dladdr: dlerror()
+ * may be called where ld.so's load lock must not be taken (inside a
+ * dl_iterate_phdr callback, while another thread's dlopen waits for that
+ * callback to end).  The list is walked without the table lock: entries
+ * are put at its head whole and never freed. */
 static bool proxy_symbol_owner(const char *symbol, char *lib, size_t cap)
 {
 	nsshare_lock();
 	const struct nsshare_proxy *p = proxies;
 	nsshare_unlock();
-	const struct nsshare_real *real = nsshare_real();
-	for (; p && real; p = p->next) {
-		void *addr = dlsym(p->base, symbol);
-		if (!addr) {
-			/* Not to be reported after the error being explained. */
-			real->dlerror();
+	bool found = false;
+	for (; p && !found; p = p->next) {
+		struct nsshare_object obj;
+		if (!nsshare_object_read(p->base, &obj))
 			continue;
-		}
-		Dl_info info;
-		struct link_map *owner = NULL;
-		if (!dladdr1(addr, &info, (void **)&owner, RTLD_DL_LINKMAP) ||
-		    owner != p->base)
+		found = nsshare_object_lookup(&obj, symbol) != NULL;
+		nsshare_object_free(&obj);
+		if (!found)
 			continue;
 		const char *name = p->soname ? p->soname : p->base->l_name;
 		const char *slash = strrchr(name, '/');
 		snprintf(lib, cap, "%s", slash ? slash + 1 : name);
-		return true;
 	}
-	return false;
+	return found;
 }
 
 void nsshare_proxy_init(void *(*dlopen_in_namespace)(const char *, int),
