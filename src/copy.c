@@ -275,7 +275,7 @@ bool nsshare_copy_write(int fd, const struct nsshare_copy_spec *spec)
 		/* F_SEAL_WRITE waits for nsshare_copy_share_code, which
 		 * punches the pages it maps from the file out of the memfd. */
 		ok = ok && write(fd, t.buf, t.len) == (ssize_t)t.len &&
-		     fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) == 0;
+		     nsshare_memfd_seal(fd, F_SEAL_SHRINK | F_SEAL_GROW);
 		if (!ok)
 			nsshare_error(spec->path, "cannot write its copy: %s",
 				      strerror(errno));
@@ -392,6 +392,6 @@ size_t nsshare_copy_share_code(int fd, const char *path, const char *file)
 		close(in);
 	free(f.ph);
 	/* What ld.so maps stays as it is now, punched or not. */
-	fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SEAL);
+	(void)nsshare_memfd_seal(fd, F_SEAL_WRITE | F_SEAL_SEAL);
 	return saved;
 }

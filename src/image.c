@@ -406,6 +406,20 @@ static void hook_stub(unsigned char *text,
 	memcpy(text + 23, &h, sizeof h);
 }
 
+bool nsshare_memfd_seal(int fd, unsigned seals)
+{
+	/* Asked once only where it is unknown: valgrind warns of each. */
+	static bool unknown;
+	if (__atomic_load_n(&unknown, __ATOMIC_RELAXED))
+		return true;
+	if (fcntl(fd, F_ADD_SEALS, seals) == 0)
+		return true;
+	if (errno != EINVAL)
+		return false;
+	__atomic_store_n(&unknown, true, __ATOMIC_RELAXED);
+	return true;
+}
+
 static int memfd_sealed(const char *name)
 {
 	char memfd_name[240];
@@ -575,8 +589,8 @@ int nsshare_image_write(const struct nsshare_image_spec *spec, const char *name)
 		fd = -1;
 		goto out;
 	}
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
-				   F_SEAL_SEAL) < 0)
+	if (!nsshare_memfd_seal(fd, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+				    F_SEAL_SEAL))
 		goto fail;
 	debug_image(name, fd, &t0);
 	goto out;

@@ -269,6 +269,11 @@ struct nsshare_image_spec {
 	ElfW(Addr) (*hook)(void *hook_arg, const void *in_image);
 	void *hook_arg;
 };
+/* Adds SEALS to the memfd FD.  True too where F_ADD_SEALS is unknown
+ * (EINVAL): valgrind before 3.17, Debian 11's, does not emulate it, and
+ * a program under it gets unsealed images rather than none; every kernel
+ * that has memfd_create has sealing. */
+bool nsshare_memfd_seal(int fd, unsigned seals);
 /* Writes the image to a new sealed, close-on-exec memfd named after NAME.
  * Returns the fd, or -1 with an error set naming NAME. */
 int nsshare_image_write(const struct nsshare_image_spec *spec,

@@ -62,10 +62,14 @@ unwind_once() {
 
 valgrind_once() {
 	run valgrind -q --log-file="$tmp/$r.log" "$prog" "$mod" 200
-	# What valgrind warns of, numbers out.
-	grep -i 'warning' "$tmp/$r.log" |
+	# What valgrind warns of, numbers out.  valgrind before 3.17 (Debian
+	# 11's) does not know F_ADD_SEALS, fcntl 1033, with which nsshare
+	# seals its images: a gap of valgrind's own (the image goes unsealed
+	# under it, src/image.c).
+	grep -i 'warning' "$tmp/$r.log" | grep -v 'unimplemented fcntl command: 1033' |
 		sed 's/^==[0-9]*==//; s/[0-9]\{1,\}/N/g' >"$tmp/$r.warn"
-	grep -c '^==[0-9]*== [A-Z]' "$tmp/$r.log" >"$tmp/$r.errors"
+	# Errors, by the first frame of each ("at"), which warnings lack.
+	grep -c '^==[0-9]*==    at ' "$tmp/$r.log" >"$tmp/$r.errors"
 }
 
 perf_once() {
