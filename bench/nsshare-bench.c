@@ -5,10 +5,10 @@
  * same things for each library named on the command line, and prints a
  * markdown table with the medians, the ratios nsshare / stock and the
  * range of the ratio over the pairs, so that a noisy machine shows as a
- * wide range rather than as a verdict.  A second table compares, under nsshare, the
- * base namespace with a namespace sharing it: dlsym through the base
- * copy's handle against through its proxy (RTLD_SHARED), and a call into
- * libc from the base against from a namespace (bench/caller.c).
+ * wide range rather than as a verdict.  A second table compares, under
+ * nsshare, the base namespace with a namespace sharing it: dlsym through
+ * the base copy's handle against through its proxy (RTLD_SHARED), and a
+ * call into libc from the base against from a namespace (bench/caller.c).
  *
  *   nsshare-bench LIBNSSHARE [LIBRARY[:SYMBOL]...]
  *
@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 

@@ -85,25 +85,10 @@ static void copy_naming(char *buf, size_t cap, const char *msg,
 	buf[n] = '\0';
 }
 
-bool nsshare_error_says(const char *text)
-{
-	return error_pending && strstr(error_text, text) != NULL;
-}
-
 bool nsshare_error_no_namespace(void)
 {
-	return nsshare_error_says("no more namespaces available");
-}
-
-void nsshare_error_append(const char *fmt, ...)
-{
-	if (!error_pending)
-		return;
-	size_t n = strlen(error_text);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(error_text + n, sizeof error_text - n, fmt, ap);
-	va_end(ap);
+	return error_pending &&
+	       strstr(error_text, "no more namespaces available") != NULL;
 }
 
 static bool (*explainer)(const char *, const char *, char *, size_t);
@@ -253,8 +238,8 @@ NSSHARE_API char *dlerror(void)
 	char *msg = real ? real->dlerror() : NULL;
 	if (msg) {
 		/* glibc's own, from a call that went straight to it (the base
-		 * namespace's dlopen, RTLD_ISOLATE), copied: a hint may call
-		 * glibc, which frees MSG on its next error. */
+		 * namespace's dlopen, RTLD_ISOLATE), copied: finding a hint may
+		 * record an error of ours, which drops glibc's and frees MSG. */
 		char text[ERROR_MAX], hint[HINT_MAX];
 		snprintf(text, sizeof text, "%s", msg);
 		if (!hint_for(text, hint, sizeof hint))

@@ -73,13 +73,8 @@ void nsshare_error_take_glibc(const char *object);
 void nsshare_error_take_glibc_renaming(const char *object,
 				       const char *const *from,
 				       const char *const *to, size_t n);
-/* Whether the pending error says TEXT. */
-bool nsshare_error_says(const char *text);
 /* Whether the pending error says that glibc has no namespace left. */
 bool nsshare_error_no_namespace(void);
-/* Adds to the pending error, if there is one. */
-void nsshare_error_append(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
 /* Hands down OWNER, which a glibc "undefined symbol" error asks for the
  * object nsshare shares that defines SYMBOL (true: its name is in LIB). */
 void nsshare_error_symbol_owner(bool (*owner)(const char *symbol, char *lib,

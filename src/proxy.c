@@ -265,13 +265,18 @@ static bool proxy_export(const struct nsshare_object *obj,
  * GNU hash table indexes it as it is: each symbol the proxy exports as
  * proxy_export makes it, each other one undefined (ld.so's lookups pass
  * over a symbol with neither value nor section) and unversioned.  Both
- * arrays are OBJ->nsyms long.  0 when out of memory; -1 when a name the
- * proxy exports lies past the string table's usable size (a damaged
- * DT_STRSZ), which the copy of the table would not hold. */
+ * arrays are OBJ->nsyms long.  0 when out of memory; -1 when the tables
+ * cannot be copied: no GNU hash table, a string table that does not start
+ * with its empty string, or a name the proxy exports past the string
+ * table's usable size (a damaged DT_STRSZ), which the copy would lack. */
 static int proxy_table(const struct nsshare_object *obj,
 		       const struct interposers *ip, bool tls,
 		       ElfW(Sym) **table, ElfW(Half) **versym)
 {
+	*table = NULL;
+	*versym = NULL;
+	if (!obj->gnu.nbuckets || !obj->strsz || obj->strtab[0] != '\0')
+		return -1;
 	*table = calloc(obj->nsyms, sizeof **table);
 	*versym = calloc(obj->nsyms, sizeof **versym);
 	if (!*table || !*versym) {
@@ -306,8 +311,7 @@ static int proxy_table(const struct nsshare_object *obj,
 }
 
 /* The symbols the proxy exports, for a base copy whose tables cannot be
- * copied (no GNU hash table, a string table that does not start with its
- * empty string or does not hold every name): image.c hashes them anew. */
+ * copied (proxy_table): image.c hashes them anew. */
 static struct nsshare_image_sym *proxy_symbols(const struct nsshare_object *obj,
 					       const struct interposers *ip,
 					       bool tls, size_t *count)
@@ -329,6 +333,29 @@ static struct nsshare_image_sym *proxy_symbols(const struct nsshare_object *obj,
 	}
 	*count = n;
 	return syms;
+}
+
+/* SPEC's symbols: the base copy's own tables where they can be copied as
+ * they are (no name hashed again), else the symbols the proxy exports,
+ * in *SYMS for the caller to free.  False when out of memory. */
+static bool proxy_spec_symbols(const struct nsshare_object *obj,
+			       const struct interposers *ip, bool tls,
+			       struct nsshare_image_spec *spec,
+			       struct nsshare_image_sym **syms)
+{
+	*syms = NULL;
+	int copied = proxy_table(obj, ip, tls, &spec->table, &spec->table_versym);
+	if (copied > 0) {
+		spec->table_nsyms = obj->nsyms;
+		spec->table_gnu_hash = obj->gnu_hash;
+		spec->table_gnu_hash_size = nsshare_object_gnu_hash_size(obj);
+		return true;
+	}
+	if (copied == 0)
+		return false;
+	*syms = proxy_symbols(obj, ip, tls, &spec->nsyms);
+	spec->syms = *syms;
+	return *syms != NULL;
 }
 
 /* Writes the proxy image of the base copy LM, with SONAME as its SONAME
@@ -363,24 +390,10 @@ static int proxy_image(struct link_map *lm, const char *soname,
 		.hook_arg = lm,
 	};
 	struct nsshare_image_sym *syms = NULL;
-	/* The base copy's tables copied as they are (names, hashes and
-	 * order) where they can be: no name is hashed again. */
-	int table = obj.gnu.nbuckets && obj.strsz && obj.strtab[0] == '\0' ? 1 : -1;
 	/* A glibc proxy without its replacements would run the base libc's
 	 * __libc_early_init again: no proxy rather than that one. */
-	bool made = !glibc || ip;
-	if (made && table > 0)
-		table = proxy_table(&obj, ip, tls, &spec.table, &spec.table_versym);
-	if (made && table > 0) {
-		spec.table_nsyms = obj.nsyms;
-		spec.table_gnu_hash = obj.gnu_hash;
-		spec.table_gnu_hash_size = nsshare_object_gnu_hash_size(&obj);
-	} else if (made && table < 0) {
-		made = (syms = proxy_symbols(&obj, ip, tls, &spec.nsyms)) != NULL;
-		spec.syms = syms;
-	} else {
-		made = false;
-	}
+	bool made = (!glibc || ip) &&
+		    proxy_spec_symbols(&obj, ip, tls, &spec, &syms);
 	int fd = -1;
 	if (!made) {
 		nsshare_error(lm->l_name, "out of memory");

@@ -93,6 +93,16 @@ static void isolate_limit(void)
 			err = dlerror();
 	}
 	REQUIRE(err, "%d RTLD_ISOLATE namespaces and no error", n);
+	/* The same refusal again, read by glibc's own dlerror: stock's text,
+	 * which nsshare's must start with, whole. */
+	char *got = strdup(err);
+	REQUIRE(got && !dlmopen(LM_ID_NEWLM, mod, RTLD_NOW | RTLD_ISOLATE),
+		"RTLD_ISOLATE loaded once more");
+	const char *stock = glibc_dlerror();
+	CHECK(stock && *stock && starts_with(got, stock) && strlen(got) > strlen(stock),
+	      "\"%s\" is not stock's \"%s\" with a hint", got,
+	      stock ? stock : "(none)");
+	err = got;
 	if (strstr(err, "no more namespaces available for dlmopen()"))
 		CHECK(n == it_max_namespaces() &&
 		      strstr(err, "(glibc has 16 namespaces, the base one "
@@ -114,6 +124,7 @@ static void isolate_limit(void)
 		dlclose(more);
 	while (n > 0)
 		CHECK(dlclose(h[--n]) == 0, "dlclose %d: %s", n, dlerror());
+	free(got);
 }
 
 int main(void)
